@@ -14,7 +14,13 @@ _LAZY = {
     "datasets": ("jilin_spatial.datasets", None),
     "io": ("jilin_spatial.io", None),
     "sectors": ("jilin_spatial.sectors", None),
+    "layers": ("jilin_spatial.layers", None),
     "show_versions": ("jilin_spatial._versions", "show_versions"),
+    "location_quotient": ("jilin_spatial.concentration", "location_quotient"),
+    "agglomeration_index": ("jilin_spatial.concentration", "agglomeration_index"),
+    "advantage_stage": ("jilin_spatial.concentration", "advantage_stage"),
+    "similarity_coefficient": ("jilin_spatial.concentration", "similarity_coefficient"),
+    "coagglomeration": ("jilin_spatial.concentration", "coagglomeration"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

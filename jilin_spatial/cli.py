@@ -50,6 +50,47 @@ def _cmd_report(args):
     return 0
 
 
+def _cmd_lq(args):
+    from .export import OutputDir
+    from .io import check_pairing, read_polygons, read_table
+    from .lq_job import run_lq_job
+
+    table = read_table(args.table, id_col=args.id_col, form=args.form, year=args.year, encoding=args.encoding,
+                       sep=args.sep)
+    poly = read_polygons(args.polygons, id_col=args.poly_id_col or args.id_col, invalid=args.invalid,
+                         name_col=args.name_col)
+    check_pairing(table, poly, on_mismatch=args.on_mismatch)
+    with OutputDir(args.out, force=args.force) as staging:
+        notes = run_lq_job(table, poly, staging, reference=args.reference, denominator=args.denominator,
+                           sectors=args.sectors)
+    print(f"wrote {args.out}/")
+    for n in notes:
+        print(f"  {n}")
+    return 0
+
+
+def _register_lq(sub):
+    s = sub.add_parser("lq", help="location quotients (and stages, similarity, co-agglomeration) for your own data")
+    s.add_argument("--table", required=True, help="CSV or Excel, long (id, sector, year, value) or wide")
+    s.add_argument("--id-col", required=True, help="region id column of the table")
+    s.add_argument("--polygons", required=True, help="GeoPackage, GeoJSON or Shapefile")
+    s.add_argument("--poly-id-col", help="id column of the polygons (default: --id-col)")
+    s.add_argument("--name-col", help="name column of the polygons, for labels")
+    s.add_argument("--form", choices=["long", "wide"], default="long")
+    s.add_argument("--year", type=int, help="year of a wide table without a year column")
+    s.add_argument("--encoding", help="text encoding (default: UTF-8, then GBK/GB18030)")
+    s.add_argument("--sep", help="delimiter (default: sniffed)")
+    s.add_argument("--reference", choices=["panel", "rest"], default="panel")
+    s.add_argument("--denominator", choices=["all", "non_agricultural"], default="all")
+    s.add_argument("--sectors", nargs="+", help="sectors or groups (default: all sections + complete groups)")
+    s.add_argument("--invalid", choices=["raise", "repair"], default="raise", help="invalid geometries")
+    s.add_argument("--on-mismatch", choices=["raise", "warn"], default="raise",
+                   help="ids in the table without a polygon, or the reverse")
+    s.add_argument("--out", required=True)
+    s.add_argument("--force", action="store_true")
+    s.set_defaults(func=_cmd_lq)
+
+
 def _cmd_versions(args):
     from ._versions import show_versions
 
@@ -80,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Later capabilities register their subcommands here: fn(subparsers).
-_EXTRA: list = []
+_EXTRA: list = [_register_lq]
 
 
 def main(argv=None) -> int:

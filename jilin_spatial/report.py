@@ -18,6 +18,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import datasets
@@ -103,8 +104,120 @@ def _step_data(ctx: dict, opts: ReportOptions) -> StepOutput:
     return so
 
 
+_KEY_GROUPS = ("manufacturing", "producer_services", "producer_services_high", "producer_services_low")
+_NAME_COLS = ["adcode", "name_zh", "name_en", "level"]
+
+
+def _concentration_tables(emp, level, years):
+    """LQ (sections + groups, both denominators), stages, similarity, co-agglomeration for one level."""
+    from .concentration import (advantage_stage, agglomeration_index, coagglomeration, location_quotient,
+                                similarity_coefficient)
+
+    from .sectors import SECTORS
+
+    targets = list(SECTORS) + list(_KEY_GROUPS)
+    lqs = pd.concat([location_quotient(emp, sectors=targets, denominator=d) for d in ("all", "non_agricultural")],
+                    ignore_index=True)
+    lqs["level"] = level
+    stages = None
+    if 2010 in years and 2020 in years:
+        a = agglomeration_index(emp, start=2010, end=2020, sectors=targets)
+        end = lqs[(lqs.year == 2020) & (lqs.denominator == "all")].set_index(["adcode", "sector"])["lq"]
+        a["lq_end"] = end.reindex(pd.MultiIndex.from_frame(a[["adcode", "sector"]])).to_numpy()
+        st = advantage_stage(a["lq_end"], a["A"])
+        stages = pd.concat([a, st.drop(columns="mask_reason").rename(columns={})], axis=1)
+        stages["mask_reason"] = np.where(a["mask_reason"] != "", a["mask_reason"], st["mask_reason"])
+        stages["level"] = level
+    from .sectors import GROUPS
+
+    sim_all = similarity_coefficient(emp).assign(sector_set="all_sections")
+    sim_na = similarity_coefficient(emp, sectors=list(GROUPS["non_agricultural"])).assign(sector_set="non_agricultural")
+    sim = pd.concat([sim_all, sim_na], ignore_index=True)
+    sim["level"] = level
+    base = lqs[lqs.denominator == "all"].set_index(["adcode", "year", "sector"])["lq"]
+    idx = emp[["adcode", "year"]].drop_duplicates().sort_values(["year", "adcode"])
+    keys = pd.MultiIndex.from_frame(idx)
+    lm = pd.Series(base.xs("manufacturing", level="sector").reindex(keys).to_numpy(), index=idx.index)
+    ls = pd.Series(base.xs("producer_services", level="sector").reindex(keys).to_numpy(), index=idx.index)
+    co = pd.concat([idx, lm.rename("lq_manufacturing"), ls.rename("lq_producer_services"), coagglomeration(lm, ls)],
+                   axis=1)
+    meta = emp.drop_duplicates("adcode").set_index("adcode")[["name_zh", "name_en", "is_zone"]]
+    co = co.join(meta, on="adcode")
+    co["level"] = level
+    return lqs, stages, sim, co
+
+
+def _step_concentration(ctx: dict, opts: ReportOptions) -> StepOutput:
+    from .layers import attach
+
+    so = StepOutput()
+    all_lq, all_st, all_sim, all_co = [], [], [], []
+    for level in opts.levels:
+        emp = ctx["employment"][level]
+        lqs, stages, sim, co = _concentration_tables(emp, level, opts.years)
+        all_lq.append(lqs)
+        all_sim.append(sim)
+        all_co.append(co)
+        poly = ctx["prefectures" if level == "prefecture" else "counties"][["adcode", "name_zh", "name_en", "geometry"]]
+        lq_all = lqs[lqs.denominator == "all"]
+        lq_na = lqs[(lqs.denominator == "non_agricultural") & lqs.sector.isin(_KEY_GROUPS)]
+        g = attach(poly, lq_all, value="lq")
+        g = attach(g, lq_na, value="lq", metric="lq_nonagri")
+        g = attach(g, co, value="CA", by=["year"])
+        g = attach(g, co.rename(columns={"CA_star": "CAstar"}), value="CAstar", by=["year"])
+        if stages is not None:
+            key = stages[stages.sector.isin(_KEY_GROUPS + ("C_manuf",))]
+            g = attach(g, key, value="A", by=["sector"])
+            g = attach(g, key, value="stage_en", metric="stage", by=["sector"])
+            all_st.append(stages)
+        so.layers[f"{level}_concentration"] = g
+        ctx.setdefault("concentration", {})[level] = {"lq": lqs, "coagglomeration": co, "stages": stages}
+    lq = pd.concat(all_lq, ignore_index=True)
+    cols = ["adcode", "name_zh", "name_en", "level", "year", "sector", "denominator", "lq", "mask_reason",
+            "reference", "value", "region_total", "ref_sector_total", "ref_total", "is_zone"]
+    so.tables["location_quotients"] = lq[cols]
+    if all_st:
+        st = pd.concat(all_st, ignore_index=True)
+        so.tables["agglomeration_stages"] = st[["adcode", "name_zh", "name_en", "level", "sector", "start_year",
+                                                "end_year", "q_start", "q_end", "S_ij", "S_i", "A", "form", "lq_end",
+                                                "stage_zh", "stage_en", "mask_reason", "is_zone"]]
+    so.tables["similarity"] = pd.concat(all_sim, ignore_index=True)
+    so.tables["coagglomeration"] = pd.concat(all_co, ignore_index=True)[
+        ["adcode", "name_zh", "name_en", "level", "year", "lq_manufacturing", "lq_producer_services", "CA", "CA_star",
+         "mask_reason", "is_zone"]]
+    # summary numbers
+    so.summary += ["## Concentration (location quotients, stages, similarity, co-agglomeration)", "",
+                   "LQ reference: the panel of units at each level (province total, development zones included); "
+                   "denominator: all industries (non-agricultural also in the tables). Census sample counts.", ""]
+    for level in opts.levels:
+        p = lq[(lq.level == level) & (lq.denominator == "all") & (lq.year == max(opts.years)) & ~lq.is_zone]
+        for grp in ("manufacturing", "producer_services"):
+            s = p[p.sector == grp].dropna(subset=["lq"]).sort_values("lq", ascending=False)
+            if len(s):
+                top = ", ".join(f"{r.name_en} {r.lq:.2f}" for r in s.head(3).itertuples())
+                so.summary.append(f"- {level}, {max(opts.years)}, {grp}: highest LQ {top}; "
+                                  f"{int((s.lq >= 1).sum())} of {len(s)} units have LQ >= 1.")
+        masked = lq[(lq.level == level) & (lq.mask_reason != "")]
+        if len(masked):
+            so.summary.append(f"- {level}: {len(masked)} LQ values masked ({', '.join(sorted(masked.mask_reason.unique()))}).")
+    if all_st:
+        st = so.tables["agglomeration_stages"]
+        p = st[(st.level == opts.levels[0]) & (st.sector == "producer_services") & ~st.is_zone]
+        counts = p.stage_en.value_counts().to_dict()
+        so.summary.append(f"- {opts.levels[0]} producer services, 2010->2020 stages (A factor form): {counts}.")
+    sim = so.tables["similarity"]
+    cc = sim[(sim.adcode_a == "220100") & (sim.adcode_b == "220200") & (sim.year_a == sim.year_b)
+             & (sim.level == "prefecture")]
+    for r in cc.itertuples():
+        so.summary.append(f"- Changchun-Jilin City structural similarity {r.year_a} ({r.sector_set}): S = {r.S:.3f} "
+                          f"(Krugman {r.krugman:.3f}, {r.n_sectors} sections).")
+    so.summary.append("")
+    so.console.append(f"concentration: {len(lq)} LQ values, {len(sim)} similarity pairs")
+    return so
+
+
 #: (title, step function) in pipeline order.  Later capabilities append here.
-STEPS: list = [("data", _step_data)]
+STEPS: list = [("data", _step_data), ("concentration", _step_concentration)]
 
 #: Sections of the finished report; the ones without a step say "not yet available".
 PLANNED_SECTIONS = [

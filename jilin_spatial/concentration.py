@@ -1,0 +1,535 @@
+"""Concentration of industries: LQ, growth-based agglomeration index and stage,
+structural similarity and co-agglomeration (``methods.md`` §1).
+
+All functions take a tidy table ``adcode, sector, year, value`` (any level:
+prefecture, county or the user's own units) or aligned Series, and return
+results aligned to their input.  Undefined values are masked (NaN) with a
+``mask_reason``; ``inf`` is never produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError, InputTypeError
+from .sectors import GROUPS, TOTAL_KEY, resolve_sectors
+
+__all__ = [
+    "REFERENCES",
+    "DENOMINATORS",
+    "FORMS",
+    "STAGES",
+    "location_quotient",
+    "agglomeration_index",
+    "advantage_stage",
+    "similarity_coefficient",
+    "coagglomeration",
+]
+
+REFERENCES = ("panel", "external", "rest")
+DENOMINATORS = ("all", "non_agricultural")
+FORMS = ("factor", "rate")
+#: (LQ >= threshold, A >= threshold) -> (zh, en)
+STAGES = {
+    (False, True): ("形成期", "formative"),
+    (True, True): ("成长期", "growing"),
+    (True, False): ("成熟期", "mature"),
+    (False, False): ("衰退期", "declining"),
+}
+_AGRI = "A_agri"
+_KEYS = ["adcode", "sector", "year", "value"]
+_CARRY = ["name_zh", "name_en", "level", "is_zone"]
+
+
+def _choice(argument, value, allowed):
+    if value not in allowed:
+        raise InputError(argument, f"one of {list(allowed)}", repr(value), f"pass {argument}={allowed[0]!r}")
+
+
+def _check_tidy(data, argument="data") -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise InputTypeError(argument, "a pandas DataFrame (adcode, sector, year, value)", type(data).__name__,
+                             "build a tidy table, e.g. with jilin_spatial.io.read_table")
+    miss = [c for c in _KEYS if c not in data.columns]
+    if miss:
+        raise InputError(argument, f"columns {_KEYS}", f"missing {miss}", "rename your columns to adcode/sector/year/value")
+    if len(data) == 0:
+        raise InputError(argument, "at least one row", "an empty table", "check your filter")
+    vals = pd.to_numeric(data["value"], errors="coerce")
+    if (vals.isna() & data["value"].notna()).any():
+        raise InputError("data['value']", "numeric values", "non-numeric entries", "convert with pd.to_numeric")
+    if (vals < 0).any():
+        n = int((vals < 0).sum())
+        raise InputError("data['value']", "non-negative values", f"{n} negative values",
+                         "employment and output cannot be negative; check the sign convention")
+    if data.duplicated(["adcode", "sector", "year"]).any():
+        raise InputError(argument, "one row per (adcode, sector, year)", "duplicated rows",
+                         "aggregate duplicates first (groupby().sum())")
+    return data
+
+
+def _wide(data: pd.DataFrame) -> pd.DataFrame:
+    """(year, adcode) x sector array, NaN for missing cells (never filled)."""
+    w = data.pivot(index=["year", "adcode"], columns="sector", values="value").astype(float)
+    w.columns.name = None
+    return w
+
+
+def _targets(sectors, groups, present, include_total):
+    avail = [s for s in present if s != TOTAL_KEY]
+    if sectors is None:
+        out = {s: (s,) for s in avail}
+        for g, members in dict(groups or {}).items():
+            out[g] = resolve_sectors(g, available=avail, groups=groups, argument="groups")
+        return out
+    items = [sectors] if isinstance(sectors, str) else list(sectors)
+    allgroups = {**GROUPS, **{k: tuple(v) for k, v in (groups or {}).items()}}
+    out = {}
+    for it in items:
+        out[it] = resolve_sectors(it, available=avail, groups=groups, argument="sectors") if it in allgroups or it not in avail else (it,)
+    return out
+
+
+def _denominator(w: pd.DataFrame, denominator: str) -> pd.Series:
+    sections = [c for c in w.columns if c != TOTAL_KEY]
+    total = w[TOTAL_KEY] if TOTAL_KEY in w.columns else w[sections].sum(axis=1, skipna=False)
+    if denominator == "all":
+        return total
+    if _AGRI not in w.columns:
+        raise InputError("denominator", f"sector {_AGRI!r} in the data for a non-agricultural denominator",
+                         "no agriculture rows", "pass denominator='all' or include A_agri")
+    return total - w[_AGRI]
+
+
+def location_quotient(
+    data: pd.DataFrame,
+    *,
+    sectors: str | Iterable[str] | None = None,
+    reference: str = "panel",
+    external: pd.DataFrame | None = None,
+    denominator: str = "all",
+    groups: Mapping[str, Iterable[str]] | None = None,
+    years: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Location quotient LQ_ij = (e_ij / e_j) / (E_i / E).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy table with ``adcode, sector, year, value`` (employment by
+        default; output works the same way).  A ``TOTAL`` sector, when
+        present, is used as the all-industries total; otherwise the sections
+        present are summed.  ``name_zh``, ``name_en``, ``level`` and
+        ``is_zone`` are carried through when present.
+    sectors : str or list, optional
+        Sections and/or groups to compute (``"C_manuf"``,
+        ``"producer_services"`` ...).  Default: every section present (plus
+        any user ``groups``).  A group is the sum of its sections before the
+        ratio.
+    reference : {"panel", "external", "rest"}
+        ``"panel"`` (default): E_i and E sum every region of the table in the
+        same year.  ``"external"``: totals from ``external`` (e.g. national).
+        ``"rest"``: the reference leaves region j out (E_i - e_ij, E - e_j),
+        which matters when one region dominates (Changchun).
+    external : pandas.DataFrame, optional
+        With ``reference="external"``: a tidy table ``sector, year, value``
+        for the reference area (a ``TOTAL`` row or all sections).
+    denominator : {"all", "non_agricultural"}
+        e_j and E over all industries (default) or all except agriculture (A).
+    groups : mapping, optional
+        User-defined groups ``name -> [section keys]``.
+    years : iterable of int, optional
+        Restrict to these years; each must be present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (adcode, year, sector) with ``value`` (e_ij),
+        ``region_total`` (e_j), ``ref_sector_total`` (E_i), ``ref_total`` (E),
+        ``lq``, ``mask_reason`` ('' when defined), ``reference`` and
+        ``denominator``.  When only sections are requested the index is the
+        input's index of those rows; group rows get a fresh index.
+
+    Raises
+    ------
+    InputError
+        Unknown sector or group, missing year, negative values, duplicates,
+        bad option values.
+
+    Notes
+    -----
+    Masked (NaN with a reason): e_j = 0 ("zero regional denominator"),
+    E_i = 0 or E = 0 ("zero reference total"), a missing e_ij or member
+    ("missing value") and a reference made incomplete by missing values
+    ("reference incomplete").  e_ij = 0 gives LQ = 0, a real value.  LQ is
+    invariant to scaling all values by a constant, so census sample counts
+    (~10 %) give the same LQ as full counts.  See ``methods.md`` §1.1.
+
+    Examples
+    --------
+    >>> import jilin_spatial as js
+    >>> emp = js.datasets.load_employment("prefecture", years=[2020])
+    >>> lq = js.location_quotient(emp, sectors="manufacturing")
+    >>> round(float(lq.set_index("adcode").loc["220100", "lq"]), 3)
+    1.275
+    """
+    _choice("reference", reference, REFERENCES)
+    _choice("denominator", denominator, DENOMINATORS)
+    data = _check_tidy(data)
+    if years is not None:
+        years = [int(y) for y in ([years] if np.isscalar(years) else years)]
+        have = set(data["year"].astype(int))
+        miss = [y for y in years if y not in have]
+        if miss:
+            raise InputError("years", f"years present in data {sorted(have)}", repr(miss), "drop them or add the data")
+        data = data[data["year"].astype(int).isin(years)]
+    targets = _targets(sectors, groups, data["sector"].unique(), True)
+    w = _wide(data)
+    ej = _denominator(w, denominator)
+
+    if reference == "external":
+        if external is None:
+            raise InputError("external", "a table of reference totals (sector, year, value)", "None",
+                             "pass external=... or use reference='panel'")
+        ext = external.copy()
+        if "adcode" not in ext:
+            ext["adcode"] = "__reference__"
+        missing_years = sorted(set(w.index.get_level_values("year")) - set(ext["year"].astype(int)))
+        if missing_years:
+            raise InputError("external", "reference totals for every year of data", f"no rows for {missing_years}",
+                             "add those years to external")
+        ew = _wide(_check_tidy(ext, "external")).groupby(level="year").sum(min_count=1)
+        E = _denominator(ew, denominator)
+
+    frames = []
+    years_idx = w.index.get_level_values("year")
+    for name, members in targets.items():
+        miss = [m for m in members if m not in w.columns]
+        if miss:
+            raise InputError("sectors", f"sectors present in data for {name!r}", f"missing {miss}",
+                             "check the sector keys of your table")
+        eij = w[list(members)].sum(axis=1, skipna=False)
+        if reference == "panel":
+            Ei = eij.groupby(level="year").transform(lambda s: s.sum(skipna=False))
+            Et = ej.groupby(level="year").transform(lambda s: s.sum(skipna=False))
+        elif reference == "rest":
+            Ei = eij.groupby(level="year").transform(lambda s: s.sum(skipna=False)) - eij
+            Et = ej.groupby(level="year").transform(lambda s: s.sum(skipna=False)) - ej
+        else:
+            em = [m for m in members if m not in ew.columns]
+            if em:
+                raise InputError("external", f"reference values for {list(members)}", f"missing {em}",
+                                 "add those sectors to external")
+            Ei = pd.Series(ew[list(members)].sum(axis=1, skipna=False).reindex(years_idx).to_numpy(), index=w.index)
+            Et = pd.Series(E.reindex(years_idx).to_numpy(), index=w.index)
+        frames.append(_lq_frame(name, eij, ej, Ei, Et))
+    out = pd.concat(frames)
+    out["reference"] = reference
+    out["denominator"] = denominator
+    out = out.reset_index()
+    carry = [c for c in _CARRY if c in data.columns]
+    if carry:
+        meta = data.drop_duplicates("adcode").set_index("adcode")[carry]
+        out = out.join(meta, on="adcode")
+    cols = ["adcode"] + carry + ["year", "sector", "value", "region_total", "ref_sector_total", "ref_total", "lq",
+                                 "mask_reason", "reference", "denominator"]
+    out = out[cols]
+    if all(len(m) == 1 and m[0] == k for k, m in targets.items()):
+        src = data.index.to_series(index=pd.MultiIndex.from_frame(data[["adcode", "sector", "year"]]))
+        out.index = src.reindex(pd.MultiIndex.from_frame(out[["adcode", "sector", "year"]])).to_numpy()
+    return out
+
+
+def _lq_frame(name, eij, ej, Ei, Et) -> pd.DataFrame:
+    a = eij.to_numpy(float)
+    b = ej.to_numpy(float)
+    c = Ei.to_numpy(float)
+    d = Et.to_numpy(float)
+    reason = np.full(a.shape, "", dtype=object)
+    reason[(np.isnan(c) | np.isnan(d))] = "reference incomplete (missing values in the reference)"
+    reason[(c == 0) | (d == 0)] = "zero reference total (E_i or E = 0)"
+    reason[b == 0] = "zero regional denominator (e_j = 0)"
+    reason[np.isnan(a) | np.isnan(b)] = "missing value"
+    ok = reason == ""
+    lq = np.full(a.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq[ok] = (a[ok] / b[ok]) / (c[ok] / d[ok])
+    return pd.DataFrame(
+        {"sector": name, "value": a, "region_total": b, "ref_sector_total": c, "ref_total": d, "lq": lq,
+         "mask_reason": reason},
+        index=eij.index,
+    )
+
+
+def agglomeration_index(
+    data: pd.DataFrame,
+    *,
+    start: int,
+    end: int,
+    form: str = "factor",
+    sectors: str | Iterable[str] | None = None,
+    groups: Mapping[str, Iterable[str]] | None = None,
+    external: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Growth-based agglomeration index A_ij between two years.
+
+    S_ij = (q_ij,end / q_ij,start)^(1/t) - 1 with t = end - start years, and
+    S_i the same for the industry in the higher-level region (the sum over
+    the table's regions, or ``external``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy ``adcode, sector, year, value`` with both years, on the same
+        boundaries (for Jilin use ``load_employment(boundaries="2020")``).
+    start, end : int
+        The two years; ``end > start``.
+    form : {"factor", "rate"}
+        ``"factor"`` (default): A = (1 + S_ij) / (1 + S_i); robust when the
+        industry shrinks and independent of a constant sampling rate.
+        ``"rate"``: A = S_ij / S_i (the Changchun-Jilin paper), defined only
+        where S_i > 0 and masked elsewhere.
+    sectors, groups : optional
+        As in :func:`location_quotient`.
+    external : pandas.DataFrame, optional
+        Higher-level totals ``sector, year, value`` instead of the panel sum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (adcode, sector): ``q_start, q_end, S_ij, S_i, A,
+        mask_reason, form, start_year, end_year``.
+
+    Examples
+    --------
+    >>> import jilin_spatial as js
+    >>> emp = js.datasets.load_employment("prefecture")
+    >>> a = js.agglomeration_index(emp, start=2010, end=2020, sectors="C_manuf")
+    >>> len(a)
+    9
+    """
+    _choice("form", form, FORMS)
+    data = _check_tidy(data)
+    start, end = int(start), int(end)
+    if end <= start:
+        raise InputError("end", f"a year after start={start}", repr(end), "swap start and end")
+    have = set(data["year"].astype(int))
+    for arg, y in (("start", start), ("end", end)):
+        if y not in have:
+            raise InputError(arg, f"a year present in data {sorted(have)}", repr(y), "load both census years")
+    sub = data[data["year"].astype(int).isin([start, end])]
+    targets = _targets(sectors, groups, sub["sector"].unique(), False)
+    w = _wide(sub)
+    t = end - start
+    frames = []
+    for name, members in targets.items():
+        q = w[list(members)].sum(axis=1, skipna=False).unstack("year")
+        if start not in q or end not in q:
+            raise InputError("data", "both years for every region", "a year missing", "load both years")
+        q0, q1 = q[start].to_numpy(float), q[end].to_numpy(float)
+        if external is not None:
+            ew = _wide(_check_tidy(external.assign(adcode="__ref__") if "adcode" not in external else external, "external"))
+            tot = ew[list(members)].sum(axis=1, skipna=False).groupby(level="year").sum(min_count=1)
+            Q0, Q1 = float(tot.get(start, np.nan)), float(tot.get(end, np.nan))
+        else:
+            Q0, Q1 = float(np.sum(q0)), float(np.sum(q1))
+        reason = np.full(q0.shape, "", dtype=object)
+        Si = (Q1 / Q0) ** (1 / t) - 1 if Q0 > 0 and np.isfinite(Q0) and np.isfinite(Q1) else np.nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Sij = np.where(q0 > 0, (q1 / np.where(q0 > 0, q0, 1)) ** (1 / t) - 1, np.nan)
+        reason[np.isnan(q0) | np.isnan(q1)] = "missing value"
+        reason[(q0 == 0) & (reason == "")] = "zero base-year value (growth undefined)"
+        if not np.isfinite(Si):
+            reason[reason == ""] = "reference growth undefined (zero or missing reference)"
+        A = np.full(q0.shape, np.nan)
+        ok = reason == ""
+        if form == "factor":
+            A[ok] = (1 + Sij[ok]) / (1 + Si)
+        else:
+            if not Si > 0:
+                reason[ok] = f"rate form undefined: reference industry not growing (S_i = {Si:.4f} <= 0)"
+                ok = reason == ""
+            A[ok] = Sij[ok] / Si
+        frames.append(pd.DataFrame({
+            "adcode": q.index, "sector": name, "q_start": q0, "q_end": q1, "S_ij": Sij,
+            "S_i": Si, "A": A, "mask_reason": reason,
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    out["form"] = form
+    out["start_year"] = start
+    out["end_year"] = end
+    carry = [c for c in _CARRY if c in data.columns]
+    if carry:
+        out = out.join(data.drop_duplicates("adcode").set_index("adcode")[carry], on="adcode")
+    return out
+
+
+def advantage_stage(lq, agglomeration, *, lq_threshold: float = 1.0, a_threshold: float = 1.0) -> pd.DataFrame:
+    """Comparative-advantage stage from the end-year LQ and the agglomeration index A.
+
+    ============  ==========  ===================
+    LQ            A           stage
+    ============  ==========  ===================
+    < threshold   >= thresh.  形成期 formative
+    >= threshold  >= thresh.  成长期 growing
+    >= threshold  < thresh.   成熟期 mature
+    < threshold   < thresh.   衰退期 declining
+    ============  ==========  ===================
+
+    Parameters
+    ----------
+    lq, agglomeration : array-like or pandas.Series
+        Aligned values (same index when Series).
+    lq_threshold, a_threshold : float
+        Default 1 and 1 (``methods.md`` §1.2).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stage_zh``, ``stage_en`` and ``mask_reason`` on the input's index;
+        missing inputs give no stage and the reason.
+
+    Examples
+    --------
+    >>> advantage_stage([0.5, 1.2], [1.1, 0.9])["stage_en"].tolist()
+    ['formative', 'mature']
+    """
+    lq_s = lq if isinstance(lq, pd.Series) else pd.Series(np.asarray(lq, float))
+    a_s = agglomeration if isinstance(agglomeration, pd.Series) else pd.Series(np.asarray(agglomeration, float), index=lq_s.index)
+    if len(lq_s) != len(a_s) or not lq_s.index.equals(a_s.index):
+        raise InputError("agglomeration", "values aligned with lq (same length and index)",
+                         f"{len(a_s)} values vs {len(lq_s)}", "align the two Series (e.g. by adcode) first")
+    L = lq_s.to_numpy(float)
+    A = a_s.to_numpy(float)
+    zh = np.full(L.shape, None, dtype=object)
+    en = np.full(L.shape, None, dtype=object)
+    reason = np.where(np.isnan(L) | np.isnan(A), "missing LQ or A", "")
+    for (hl, ha), (z, e) in STAGES.items():
+        m = (reason == "") & ((L >= lq_threshold) == hl) & ((A >= a_threshold) == ha)
+        zh[m] = z
+        en[m] = e
+    return pd.DataFrame({"stage_zh": zh, "stage_en": en, "mask_reason": reason}, index=lq_s.index)
+
+
+def similarity_coefficient(data: pd.DataFrame, *, sectors: Iterable[str] | None = None,
+                           regions: Iterable[str] | None = None, years: Iterable[int] | None = None) -> pd.DataFrame:
+    """UNIDO structural similarity S_AB and the Krugman index for every pair of units.
+
+    S_AB = sum_k x_Ak x_Bk / sqrt(sum_k x_Ak^2 sum_k x_Bk^2), with x the
+    sector shares (scale-invariant, 0 <= S <= 1, 1 = identical structure).
+    Krugman K_AB = sum_k |x_Ak - x_Bk| on shares (0 = identical, 2 =
+    disjoint).  A unit is an (adcode, year) pair, so pairs across years are
+    included (e.g. Changchun 2010 vs Jilin 2020).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy ``adcode, sector, year, value``.
+    sectors : list of str, optional
+        Sections to use (default: all present except ``TOTAL``).  S rises as
+        industries are aggregated, so ``n_sectors`` is recorded on every row.
+    regions, years : optional
+        Subsets of units.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adcode_a, year_a, adcode_b, year_b, S, krugman, n_sectors``, for
+        every ordered pair including the diagonal (S = 1, K = 0); pivot it
+        for a matrix.
+
+    Raises
+    ------
+    InputError
+        A unit whose sector vector is all zero (S undefined), or missing values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"adcode": ["a", "a", "b", "b"], "sector": ["x", "y", "x", "y"],
+    ...                   "year": 2020, "value": [1.0, 0.0, 0.0, 1.0]})
+    >>> similarity_coefficient(t).query("adcode_a == 'a' and adcode_b == 'b'")["S"].item()
+    0.0
+    """
+    data = _check_tidy(data)
+    d = data[data["sector"] != TOTAL_KEY]
+    if regions is not None:
+        regions = [str(r) for r in regions]
+        miss = sorted(set(regions) - set(d["adcode"]))
+        if miss:
+            raise InputError("regions", "adcodes present in data", repr(miss), "check the ids")
+        d = d[d["adcode"].isin(regions)]
+    if years is not None:
+        years = [int(y) for y in ([years] if np.isscalar(years) else years)]
+        miss = sorted(set(years) - set(d["year"].astype(int)))
+        if miss:
+            raise InputError("years", f"years present in data {sorted(set(d['year']))}", repr(miss), "drop them")
+        d = d[d["year"].astype(int).isin(years)]
+    w = _wide(d)
+    if sectors is not None:
+        sectors = list(resolve_sectors(sectors, available=list(w.columns)))
+        w = w[sectors]
+    if w.isna().any().any():
+        bad = w.index[w.isna().any(axis=1)].tolist()[:5]
+        raise InputError("data", "complete sector vectors", f"missing values for {bad}", "fill from the source or drop the units")
+    X = w.to_numpy(float)
+    tot = X.sum(axis=1)
+    if (tot == 0).any():
+        bad = [f"{a}/{y}" for (y, a) in w.index[tot == 0]]
+        raise InputError("data", "at least one non-zero sector per unit", f"all-zero vectors for {bad}",
+                         "similarity is undefined for an empty economy; drop those units")
+    S_ = X / tot[:, None]
+    norm = np.sqrt((S_ ** 2).sum(axis=1))
+    S = (S_ @ S_.T) / np.outer(norm, norm)
+    S = np.clip(S, 0.0, 1.0)
+    K = np.abs(S_[:, None, :] - S_[None, :, :]).sum(axis=2)
+    n = len(w)
+    yrs = w.index.get_level_values("year").to_numpy()
+    ids = w.index.get_level_values("adcode").to_numpy()
+    ia, ib = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    ia, ib = ia.ravel(), ib.ravel()
+    return pd.DataFrame({
+        "adcode_a": ids[ia], "year_a": yrs[ia], "adcode_b": ids[ib], "year_b": yrs[ib],
+        "S": S.ravel(), "krugman": K.ravel(), "n_sectors": X.shape[1],
+    })
+
+
+def coagglomeration(lq_manufacturing, lq_services) -> pd.DataFrame:
+    """Co-agglomeration of manufacturing and producer services (协同集聚).
+
+    * quality (default): CA = 1 - |LQ_m - LQ_s| / (LQ_m + LQ_s), in (0, 1];
+    * quality + depth: CA* = CA + (LQ_m + LQ_s).  CA* is mostly a *scale*
+      measure: it grows with the two LQs regardless of their balance.
+
+    Parameters
+    ----------
+    lq_manufacturing, lq_services : pandas.Series or array-like
+        Aligned LQs of the same regions (and years).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``CA``, ``CA_star`` and ``mask_reason`` on the input's index.  Both
+        LQs zero, or missing, is masked.
+
+    Examples
+    --------
+    >>> coagglomeration([1.0, 2.0], [1.0, 1.0])["CA"].round(4).tolist()
+    [1.0, 0.6667]
+    """
+    m = lq_manufacturing if isinstance(lq_manufacturing, pd.Series) else pd.Series(np.asarray(lq_manufacturing, float))
+    s = lq_services if isinstance(lq_services, pd.Series) else pd.Series(np.asarray(lq_services, float), index=m.index)
+    if len(m) != len(s) or not m.index.equals(s.index):
+        raise InputError("lq_services", "a Series aligned with lq_manufacturing", f"{len(s)} values vs {len(m)}",
+                         "align both on the same index first")
+    a, b = m.to_numpy(float), s.to_numpy(float)
+    if (a < 0).any() or (b < 0).any():
+        raise InputError("lq_manufacturing", "non-negative LQs", "negative values", "LQs cannot be negative; check the inputs")
+    reason = np.where(np.isnan(a) | np.isnan(b), "missing LQ", np.where((a + b) == 0, "both LQs are zero", ""))
+    ok = reason == ""
+    ca = np.full(a.shape, np.nan)
+    ca[ok] = 1 - np.abs(a[ok] - b[ok]) / (a[ok] + b[ok])
+    return pd.DataFrame({"CA": ca, "CA_star": ca + (a + b), "mask_reason": reason}, index=m.index)
