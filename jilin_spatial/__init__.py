@@ -21,6 +21,10 @@ _LAZY = {
     "advantage_stage": ("jilin_spatial.concentration", "advantage_stage"),
     "similarity_coefficient": ("jilin_spatial.concentration", "similarity_coefficient"),
     "coagglomeration": ("jilin_spatial.concentration", "coagglomeration"),
+    "entropy_weights": ("jilin_spatial.coupling", "entropy_weights"),
+    "coupling_coordination": ("jilin_spatial.coupling", "coupling_coordination"),
+    "coupling_from_indicators": ("jilin_spatial.coupling", "coupling_from_indicators"),
+    "read_indicator_system": ("jilin_spatial.coupling", "read_indicator_system"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -39,6 +39,7 @@ __all__ = [
     "county_crosswalk_2010",
     "development_zones",
     "zone_shares",
+    "coupling_indicators",
 ]
 
 STORAGE_CRS = "EPSG:4326"
@@ -166,6 +167,14 @@ _REGISTRY: dict[str, tuple[str, str, str, str, str, bool]] = {
         "derived from the km posts",
         "none stated",
         True,
+    ),
+    "coupling_system_default": (
+        "data/systems/jilin_coupling_default.csv",
+        "table",
+        "default indicator system for coupling coordination (subsystem, indicator, direction)",
+        "package configuration (indicators computed from the census tables)",
+        "MIT",
+        False,
     ),
     "rail_line_lengths": (
         "data/rail/jilin_rail_line_lengths_published.csv",
@@ -699,3 +708,42 @@ def load_rail_matrix() -> pd.DataFrame:
     """
     df = pd.read_csv(get_path("rail_matrix"), dtype={"from_adcode": str, "to_adcode": str})
     return _attach(df, "rail_matrix")
+
+
+def coupling_indicators(*, years=(2010, 2020)) -> pd.DataFrame:
+    """Indicators of the default Jilin coupling system, one row per prefecture and year (derived).
+
+    Agglomeration: LQ of manufacturing and of producer services
+    (non-agricultural denominator, reference = the 9 prefectures) and
+    co-agglomeration CA.  Innovation (census human capital): share of
+    professional and technical staff among the employed, bachelor-plus share
+    of the resident population, mean years of schooling.
+
+    Each year is on its own census boundaries for *both* subsystems, because
+    the human-capital table exists only as published (2010: Gongzhuling in
+    Siping).  The system itself is the shipped table
+    ``get_path("coupling_system_default")``.
+
+    Examples
+    --------
+    >>> ind = coupling_indicators()
+    >>> ind.shape[0]
+    18
+    """
+    from .concentration import coagglomeration, location_quotient
+
+    emp = load_employment("prefecture", years=years, boundaries="as_published", include_total=True)
+    lq = location_quotient(emp, sectors=["manufacturing", "producer_services"], denominator="non_agricultural")
+    w = lq.pivot(index=["adcode", "year"], columns="sector", values="lq")
+    out = pd.DataFrame({"lq_manufacturing": w["manufacturing"], "lq_producer_services": w["producer_services"]})
+    out["coagglomeration"] = coagglomeration(out["lq_manufacturing"], out["lq_producer_services"])["CA"]
+    hc = load_human_capital(years=years, wide=True).set_index(["adcode", "year"])
+    out["share_prof_tech"] = hc["occ_professional_technical"] / hc["occ_total"]
+    out["share_bachelor_plus"] = (hc["edu_bachelor_plus_male"] + hc["edu_bachelor_plus_female"]) / hc["resident_pop"]
+    out["mean_years_schooling"] = hc["edu_mean_years"]
+    out = out.reset_index().join(_names("prefecture"), on="adcode")
+    out["level"] = "prefecture"
+    out["boundaries"] = "as published per census year"
+    cols = ["adcode", "name_zh", "name_en", "level", "year", "lq_manufacturing", "lq_producer_services",
+            "coagglomeration", "share_prof_tech", "share_bachelor_plus", "mean_years_schooling", "boundaries"]
+    return _attach(out[cols], "human_capital", derived=True)

@@ -216,8 +216,44 @@ def _step_concentration(ctx: dict, opts: ReportOptions) -> StepOutput:
     return so
 
 
+def _step_coupling(ctx: dict, opts: ReportOptions) -> StepOutput:
+    from .coupling import coupling_from_indicators, read_indicator_system
+    from .layers import attach
+
+    so = StepOutput()
+    ind = datasets.coupling_indicators(years=opts.years)
+    system_table = pd.read_csv(datasets.get_path("coupling_system_default"))
+    res, weights = coupling_from_indicators(ind, read_indicator_system(system_table), scaling="global")
+    res = pd.concat([ind[["adcode", "name_zh", "name_en", "level", "year"]], res], axis=1)
+    so.tables["coupling_coordination"] = res[["adcode", "name_zh", "name_en", "level", "year", "U_agglomeration",
+                                              "U_innovation", "C", "T", "D", "class_zh", "class_en", "lagging",
+                                              "class_level", "class_3", "method", "mask_reason"]]
+    so.tables["coupling_weights"] = weights.merge(system_table[["indicator", "definition", "source"]], on="indicator")
+    so.tables["coupling_indicators"] = ind
+    poly = ctx["prefectures"][["adcode", "name_zh", "name_en", "geometry"]]
+    g = attach(poly, res, value="D", by=["year"])
+    g = attach(g, res, value="class_en", metric="Dclass", by=["year"])
+    so.layers["prefecture_coupling"] = g
+    ctx["coupling"] = res
+    so.summary += ["## Coupling coordination (agglomeration x innovation)", "",
+                   "Prefectures, 2010 and 2020 pooled, global min-max scaling, epsilon 1e-4, entropy weights, "
+                   "standard C (n = 2), alpha = (0.5, 0.5). Indicators are derived from the census (each year on "
+                   "its own census boundaries for both subsystems). County level: not yet available (county "
+                   "human capital has not been extracted from the national census tables in this version).", ""]
+    for r in weights.itertuples():
+        so.summary.append(f"- weight {r.subsystem}/{r.indicator}: {r.weight:.3f} (entropy {r.entropy:.3f})")
+    for y in opts.years:
+        sub = res[res.year == y].sort_values("D", ascending=False)
+        so.summary.append(f"- {y}: D from {sub.D.min():.3f} ({sub.name_en.iloc[-1]}) to {sub.D.max():.3f} "
+                          f"({sub.name_en.iloc[0]}); classes {sub.class_en.value_counts().to_dict()}; "
+                          f"lagging {sub.lagging.value_counts().to_dict()}.")
+    so.summary.append("")
+    so.console.append(f"coupling: D for {len(res)} prefecture-years")
+    return so
+
+
 #: (title, step function) in pipeline order.  Later capabilities append here.
-STEPS: list = [("data", _step_data), ("concentration", _step_concentration)]
+STEPS: list = [("data", _step_data), ("concentration", _step_concentration), ("coupling", _step_coupling)]
 
 #: Sections of the finished report; the ones without a step say "not yet available".
 PLANNED_SECTIONS = [
