@@ -42,4 +42,6 @@ clq = clq.reindex(counties.adcode)  # development zones have no polygon: exclude
 cw = js.spatial_weights(counties, kind="queen")
 loc = js.local_moran(clq, cw, permutations=9999, seed=42, fdr=True)
 t = loc.to_frame().merge(counties[["adcode", "name_en"]], on="adcode")
-print(t[t.significant][["name_en", "quadrant", "p_sim", "p_fdr", "min_attainable_p"]].to_string(index=False))
+print("p_sim <= 0.05:")
+print(t[t.p_sim <= 0.05][["name_en", "quadrant", "p_sim", "p_fdr", "min_attainable_p"]].to_string(index=False))
+print(f"significant after FDR: {int(t.significant.sum())} of {len(t)}")

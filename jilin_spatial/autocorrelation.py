@@ -456,18 +456,23 @@ def moran(values: pd.Series, w: SpatialWeights, *, permutations="auto", seed: in
                         weights=w.describe(), seed=seed, dropped=nans, esda=m)
 
 
+def _global_esda(name, cls, attrs, values, w, permutations, seed, nan, label):
+    v, W, nans = _values(values, w, nan)
+    _warn_small(len(v), label)
+    with _silenced(), _seeded(seed):
+        g = cls(v.to_numpy(float), W, permutations=permutations)
+    stat, expect, expect_sim = (getattr(g, a) for a in attrs)
+    return GlobalResult(name, float(stat), float(expect), len(v), permutations, p_sim=float(g.p_sim),
+                        z_sim=float(g.z_sim), EI_sim=float(expect_sim), p_norm=float(g.p_norm),
+                        z_norm=float(g.z_norm), sim=g.sim, weights=w.describe(), seed=seed, dropped=nans, esda=g)
+
+
 def geary(values: pd.Series, w: SpatialWeights, *, permutations: int = 9999, seed: int = 12345,
           nan: str = "raise") -> GlobalResult:
     """Geary's C (esda.Geary); ``I`` holds C and ``EI`` its expectation 1."""
     import esda
 
-    v, W, nans = _values(values, w, nan)
-    _warn_small(len(v), "Geary's C")
-    with _silenced(), _seeded(seed):
-        g = esda.Geary(v.to_numpy(float), W, permutations=permutations)
-    return GlobalResult("geary", float(g.C), float(g.EC), len(v), permutations, p_sim=float(g.p_sim),
-                        z_sim=float(g.z_sim), EI_sim=float(g.EC_sim), p_norm=float(g.p_norm), z_norm=float(g.z_norm),
-                        sim=g.sim, weights=w.describe(), seed=seed, dropped=nans, esda=g)
+    return _global_esda("geary", esda.Geary, ("C", "EC", "EC_sim"), values, w, permutations, seed, nan, "Geary's C")
 
 
 def getis_ord(values: pd.Series, w: SpatialWeights, *, permutations: int = 9999, seed: int = 12345,
@@ -475,13 +480,8 @@ def getis_ord(values: pd.Series, w: SpatialWeights, *, permutations: int = 9999,
     """Global Getis-Ord G (esda.G, binary weights); ``I`` holds G and ``EI`` its expectation."""
     import esda
 
-    v, W, nans = _values(values, w, nan)
-    _warn_small(len(v), "Getis-Ord G")
-    with _silenced(), _seeded(seed):
-        g = esda.G(v.to_numpy(float), W, permutations=permutations)
-    return GlobalResult("getis_ord_g", float(g.G), float(g.EG), len(v), permutations, p_sim=float(g.p_sim),
-                        z_sim=float(g.z_sim), EI_sim=float(g.EG_sim), p_norm=float(g.p_norm), z_norm=float(g.z_norm),
-                        sim=g.sim, weights=w.describe(), seed=seed, dropped=nans, esda=g)
+    return _global_esda("getis_ord_g", esda.G, ("G", "EG", "EG_sim"), values, w, permutations, seed, nan,
+                        "Getis-Ord G")
 
 
 def min_attainable_p(n: int, k) -> np.ndarray:
