@@ -1,0 +1,411 @@
+"""Transport network: rail graph from km posts, seat connectors, a modelled road
+layer, and bulk shortest paths (``methods.md`` §3, §5).
+
+* Rail edges join consecutive stations of a line; ``rail_km`` is the
+  difference of tariff km posts (2021-12).  Parallel edges between the same
+  two stations keep the shorter km and the faster time (both recorded).
+* ``travel_min`` = rail_km / speed(mode) * 60, with commercial speeds per
+  mode as parameters (high-speed 220 km/h, conventional 90 km/h by default),
+  or a per-edge timetable override.
+* Seats (nodes ``seat:<adcode>``) connect to their stations with
+  ``access_min`` each way.  Stations are matched to a seat by name: the
+  district's prefecture station, or a station named like the county (plus an
+  optional 东/西/南/北 suffix).  The match is a documented table
+  (:func:`seat_station_table`).
+* Counties without a station get a *modelled* road layer to the seats of
+  adjacent counties: great-circle distance between representative points
+  times ``detour`` at ``road_speed_kph``.
+
+Every modelled element (connectors, roads, seat locations at representative
+points) carries ``modelled=True``.  Shortest paths use scipy
+``csgraph.dijkstra`` on a cached CSR matrix; unreachable pairs are reported
+as unreachable (NaN), never as 0.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError
+
+__all__ = ["DEFAULT_SPEEDS_KPH", "rail_graph", "graph_from_km_posts", "seat_station_table", "travel_times",
+           "seat_matrix", "add_links", "node_for"]
+
+DEFAULT_SPEEDS_KPH = {"high-speed": 220.0, "conventional": 90.0}
+_SUFFIX = ("", "东", "西", "南", "北")
+_STEM = re.compile(r"(朝鲜族自治州|朝鲜族自治县|满族自治县|蒙古族自治县|自治县|市|县|区)$")
+
+
+def _speed(mode, speeds):
+    if mode not in speeds:
+        raise InputError("speeds_kph", f"a speed for mode {mode!r}", f"modes {sorted(speeds)}",
+                         "add the mode to speeds_kph")
+    return speeds[mode]
+
+
+def _check_speeds(speeds):
+    for m, v in speeds.items():
+        if not (isinstance(v, (int, float)) and v > 0):
+            raise InputError("speeds_kph", "positive speeds in km/h", f"{m}: {v!r}", "e.g. {'high-speed': 220}")
+
+
+def graph_from_km_posts(km_posts: pd.DataFrame, *, speeds_kph=None, edge_times=None):
+    """Build a rail graph from a km-post table (``line_zh, line_mode, station_zh, km_post``).
+
+    Parameters
+    ----------
+    km_posts : pandas.DataFrame
+        One row per station and line; works for the embedded Jilin table and
+        for the national ``china_rail_km_posts.csv``.
+    speeds_kph : dict, optional
+        Commercial speed per mode.
+    edge_times : pandas.DataFrame, optional
+        Timetable overrides ``from_station, to_station, travel_min``.
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes = stations (``kind="station"``); edges with ``rail_km``,
+        ``travel_min``, ``line``, ``mode``, ``modelled=False``.
+    """
+    import networkx as nx
+
+    speeds = {**DEFAULT_SPEEDS_KPH, **(speeds_kph or {})}
+    _check_speeds(speeds)
+    need = ["line_zh", "line_mode", "station_zh", "km_post"]
+    miss = [c for c in need if c not in km_posts.columns]
+    if miss:
+        raise InputError("km_posts", f"columns {need}", f"missing {miss}", "rename the columns")
+    k = km_posts.sort_values(["line_zh", "km_post"], kind="stable")
+    a = k.groupby("line_zh", sort=False)
+    frm = a["station_zh"].shift(0)
+    nxt = a["station_zh"].shift(-1)
+    dkm = a["km_post"].shift(-1) - k["km_post"]
+    e = pd.DataFrame({"u": frm, "v": nxt, "rail_km": dkm, "line": k["line_zh"], "mode": k["line_mode"]}).dropna()
+    e = e[(e.u != e.v) & (e.rail_km > 0)]
+    e["travel_min"] = e["rail_km"] / e["mode"].map(lambda m: _speed(m, speeds)) * 60.0
+    key = np.where(e.u < e.v, e.u + "|" + e.v, e.v + "|" + e.u)
+    e["key"] = key
+    agg = e.groupby("key").agg(u=("u", "first"), v=("v", "first"), rail_km=("rail_km", "min"),
+                               travel_min=("travel_min", "min"), line=("line", lambda s: "+".join(sorted(set(s)))),
+                               mode=("mode", lambda s: "high-speed" if "high-speed" in set(s) else s.iloc[0]))
+    G = nx.Graph(speeds_kph=speeds)
+    stations = k.drop_duplicates("station_zh")
+    for r in stations.itertuples():
+        G.add_node(r.station_zh, kind="station", modelled=False)
+    G.add_edges_from((r.u, r.v, {"rail_km": float(r.rail_km), "travel_min": float(r.travel_min), "line": r.line,
+                                 "mode": r.mode, "modelled": False}) for r in agg.itertuples())
+    if edge_times is not None:
+        for r in edge_times.itertuples():
+            if not G.has_edge(r.from_station, r.to_station):
+                raise InputError("edge_times", "existing edges", f"{r.from_station}-{r.to_station}",
+                                 "give consecutive stations of a line")
+            G.edges[r.from_station, r.to_station]["travel_min"] = float(r.travel_min)
+            G.edges[r.from_station, r.to_station]["timetable"] = True
+    return G
+
+
+def seat_station_table(counties=None, stations=None) -> pd.DataFrame:
+    """Which station(s) each county and prefecture seat connects to, and why.
+
+    Rules: a district uses its prefecture's station(s) as used in the
+    shipped seat matrix (all-lines, trunk and high-speed variants); another
+    county uses stations named like it (stem + optional suffix), except when
+    the stem is a prefecture city name (通化县 is not at 通化 station).
+    Counties with no match are off the rail network (``match="none"``).
+    """
+    from . import datasets
+
+    counties = datasets.load_boundaries("county") if counties is None else counties
+    if stations is None:
+        stations = set(datasets.load_rail_km_posts()["station_zh"])
+    m = datasets.load_rail_matrix()
+    main: dict = {}
+    for side in ("from", "to"):
+        for col in (f"{side}_station", f"trunk_{side}_station", f"hsr_{side}_station"):
+            for code, st in zip(m[f"{side}_adcode"], m[col]):
+                if isinstance(st, str) and st:
+                    main.setdefault(code, set()).add(st)
+    main = {k: sorted(v) for k, v in main.items()}
+    pref_names = {_STEM.sub("", s) for v in main.values() for s in v}
+
+    def variants(stem):
+        return [stem + s for s in _SUFFIX if stem + s in stations]
+
+    rows = []
+    for code, sts in sorted(main.items()):
+        rows.append({"adcode": code, "level": "prefecture", "stations": "+".join(sts),
+                     "match": "prefecture seat stations (shipped seat matrix)"})
+    for r in counties.itertuples():
+        pref = r.adcode[:4] + "00"
+        stem = _STEM.sub("", r.name_zh)
+        if getattr(r, "type", "") == "district" and pref in main:
+            rows.append({"adcode": r.adcode, "level": "county", "stations": "+".join(main[pref]),
+                         "match": "district -> prefecture station"})
+        elif stem in pref_names and r.adcode != "222401":
+            rows.append({"adcode": r.adcode, "level": "county", "stations": "", "match": "none (name is a city's)"})
+        elif variants(stem):
+            rows.append({"adcode": r.adcode, "level": "county", "stations": "+".join(variants(stem)),
+                         "match": "station named like the county"})
+        else:
+            rows.append({"adcode": r.adcode, "level": "county", "stations": "", "match": "none"})
+    return pd.DataFrame(rows)
+
+
+def node_for(adcode: str) -> str:
+    """Graph node id of a seat."""
+    return f"seat:{adcode}"
+
+
+def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: float = 15.0, road: str = "off_network",
+               road_speed_kph: float = 60.0, detour: float = 1.3):
+    """The Jilin transport graph: rail, seat connectors and a modelled road layer.
+
+    Parameters
+    ----------
+    km_posts : pandas.DataFrame, optional
+        Default: the embedded Jilin km posts.
+    speeds_kph : dict, optional
+        Commercial speed per rail mode (default high-speed 220, conventional 90).
+    edge_times : pandas.DataFrame, optional
+        Timetable overrides (see :func:`graph_from_km_posts`).
+    access_min : float
+        Minutes from a seat to its station (each end), a modelled connector.
+    road : {"off_network", "all", "none"}
+        Modelled roads between adjacent counties' seats: only where one side
+        has no station (default), between all adjacent counties, or none.
+    road_speed_kph, detour : float
+        Road speed and the detour factor applied to great-circle distance.
+
+    Returns
+    -------
+    networkx.Graph
+        Station nodes and ``seat:<adcode>`` nodes (prefectures and counties,
+        with ``lon``/``lat``; county seats sit at the county's representative
+        point and are ``modelled=True``).  ``G.graph`` records every
+        parameter.
+
+    Examples
+    --------
+    >>> G = rail_graph()
+    >>> round(G.edges["长春", "吉林"]["rail_km"])
+    111
+    """
+    from pyproj import Geod
+
+    from . import datasets
+    from .autocorrelation import spatial_weights
+
+    if road not in ("off_network", "all", "none"):
+        raise InputError("road", "one of ['off_network', 'all', 'none']", repr(road), "pass road='off_network'")
+    for name, v in (("access_min", access_min), ("road_speed_kph", road_speed_kph), ("detour", detour)):
+        if not v > 0:
+            raise InputError(name, "a positive number", repr(v), f"e.g. the default {name}")
+    if detour < 1:
+        raise InputError("detour", "a factor >= 1 (roads are never shorter than the great circle)", repr(detour),
+                         "e.g. detour=1.3")
+    kp = datasets.load_rail_km_posts() if km_posts is None else km_posts
+    G = graph_from_km_posts(kp, speeds_kph=speeds_kph, edge_times=edge_times)
+    G.graph.update(access_min=access_min, road=road, road_speed_kph=road_speed_kph, detour=detour,
+                   source="km posts 2021-12 (tariff km); connectors and roads modelled")
+    counties = datasets.load_boundaries("county")
+    lp = pd.read_csv(datasets.get_path("label_points"), dtype={"adcode": str}).set_index("adcode")
+    seats = datasets.load_seats().set_index("adcode")
+    table = seat_station_table(counties, set(kp["station_zh"]))
+    for r in table.itertuples():
+        node = node_for(r.adcode)
+        if r.level == "prefecture":
+            lon, lat, modelled = seats.loc[r.adcode, "lon"], seats.loc[r.adcode, "lat"], False
+        else:
+            lon, lat, modelled = lp.loc[r.adcode, "reppoint_lon"], lp.loc[r.adcode, "reppoint_lat"], True
+        G.add_node(node, kind=f"{r.level}_seat", adcode=r.adcode, lon=float(lon), lat=float(lat), modelled=modelled)
+        for st in filter(None, r.stations.split("+")):
+            G.add_edge(node, st, rail_km=0.0, travel_min=float(access_min), line="access", mode="access",
+                       modelled=True)
+    if road != "none":
+        geod = Geod(ellps="WGS84")
+        sw = spatial_weights(counties, kind="queen", islands="zero")
+        has_station = dict(zip(table.adcode, table.stations != ""))
+        for i, nbrs in sw.w.neighbors.items():
+            for j in nbrs:
+                if i >= j or (road == "off_network" and has_station.get(i) and has_station.get(j)):
+                    continue
+                a, b = G.nodes[node_for(i)], G.nodes[node_for(j)]
+                km = geod.inv(a["lon"], a["lat"], b["lon"], b["lat"])[2] / 1000.0 * detour
+                G.add_edge(node_for(i), node_for(j), rail_km=np.nan, road_km=km, travel_min=km / road_speed_kph * 60,
+                           line="road (modelled)", mode="road", modelled=True)
+    return G
+
+
+class _CSR:
+    """Cached CSR matrix of a graph for one weight."""
+
+    def __init__(self, G, weight):
+        import scipy.sparse as sp
+
+        self.nodes = list(G.nodes)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        u, v, w = [], [], []
+        for a, b, d in G.edges(data=True):
+            val = d.get(weight)
+            if val is None or not np.isfinite(val):
+                continue
+            u.append(self.index[a]); v.append(self.index[b]); w.append(float(val))
+        n = len(self.nodes)
+        # zero-length edges must survive in a sparse matrix: store a tiny epsilon
+        w = np.maximum(np.asarray(w, float), 1e-9)
+        self.m = sp.csr_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(n, n))
+
+
+def _csr(G, weight):
+    cache = G.graph.setdefault("_csr_cache", {})
+    key = (weight, G.number_of_nodes(), G.number_of_edges())
+    if key not in cache:
+        cache.clear()
+        cache[key] = _CSR(G, weight)
+    return cache[key]
+
+
+def travel_times(G, origins, *, targets=None, weight: str = "travel_min", limit: float | None = None) -> pd.DataFrame:
+    """Shortest-path cost from each origin to each target (scipy csgraph).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    origins, targets : list of node ids
+        Targets default to every node.
+    weight : str
+        Edge attribute: ``"travel_min"`` or ``"rail_km"`` (roads have no
+        rail_km, so rail_km paths use rail and connectors only).
+    limit : float, optional
+        Stop searching beyond this cost (faster for circles).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin, target, <weight>, reachable``; unreachable (or beyond
+        ``limit``) targets have NaN and ``reachable=False``.
+
+    Raises
+    ------
+    InputError
+        Unknown origin or target nodes (with suggestions).
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    origins = list(origins)
+    c = _csr(G, weight)
+    _known(origins, c.index, "origins")
+    tg = c.nodes if targets is None else list(targets)
+    _known(tg, c.index, "targets")
+    oi = [c.index[o] for o in origins]
+    ti = np.array([c.index[t] for t in tg])
+    D = dijkstra(c.m, directed=False, indices=oi, limit=np.inf if limit is None else limit)
+    D = np.atleast_2d(D)[:, ti]
+    D = np.where(np.isinf(D), np.nan, np.round(D, 9))
+    # the epsilon on zero-length edges: snap back below 1e-6
+    D = np.where(D < 1e-6, 0.0, D)
+    out = pd.DataFrame({"origin": np.repeat(origins, len(tg)), "target": np.tile(tg, len(origins)),
+                        weight: D.ravel()})
+    out["reachable"] = out[weight].notna()
+    return out
+
+
+def _known(nodes, index, argument):
+    bad = [n for n in nodes if n not in index]
+    if bad:
+        import difflib
+
+        hints = {b: difflib.get_close_matches(str(b), [str(k) for k in index], n=3) for b in bad[:3]}
+        raise InputError(argument, "nodes of the graph (station names or seat:<adcode>)", repr(bad[:5]),
+                         f"did you mean {hints}?")
+
+
+def seat_matrix(G, *, level: str = "prefecture", mode: str | None = None) -> pd.DataFrame:
+    """Rail km and travel minutes between every pair of seats of a level.
+
+    ``rail_km`` is the shortest station-to-station distance on the rail
+    edges only (no connectors or roads, so no free transfer between
+    stations), minimised over each seat's stations.  ``travel_min`` is the
+    fastest seat-to-seat time on the whole graph, including ``access_min``
+    at both ends (and at any change of station).  ``mode="high-speed"``
+    restricts rail km to high-speed edges.  Unreachable pairs are NaN with
+    ``reachable=False``, never 0.
+    """
+    seats = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == f"{level}_seat")
+    allowed = {mode} if mode else {"high-speed", "conventional"}
+    keep = [(u, v) for u, v, d in G.edges(data=True) if d.get("mode") in allowed]
+    R = G.edge_subgraph(keep).copy()
+    st = {s: [n for n in G.neighbors(s) if G.edges[s, n]["mode"] == "access" and n in R] for s in seats}
+    stations = sorted({x for v in st.values() for x in v})
+    km = travel_times(R, stations, targets=stations, weight="rail_km").set_index(["origin", "target"])["rail_km"] \
+        if stations else pd.Series(dtype=float)
+    mins = travel_times(G, seats, targets=seats, weight="travel_min").set_index(["origin", "target"])["travel_min"]
+    rows = []
+    for i, a in enumerate(seats):
+        for b in seats[i + 1:]:
+            pairs = [km.get((x, y), np.nan) for x in st[a] for y in st[b]]
+            d = np.nanmin(pairs) if pairs and not np.all(np.isnan(pairs)) else np.nan
+            t = mins.get((a, b), np.nan) if mode is None else np.nan
+            rows.append({"from_adcode": a[5:], "to_adcode": b[5:], "rail_km": d, "travel_min": t,
+                         "reachable": bool(np.isfinite(d))})
+    return pd.DataFrame(rows)
+
+
+def add_links(G, links: pd.DataFrame, *, speeds_kph=None):
+    """Return a copy of ``G`` with scenario links added or upgraded.
+
+    Parameters
+    ----------
+    links : pandas.DataFrame
+        ``from, to, rail_km, mode`` and optionally ``speed_kph`` or
+        ``travel_min``.  ``from``/``to`` are station names or seat nodes
+        (``seat:<adcode>``); an existing edge is upgraded (faster mode or
+        speed), a missing one is added.  Links are flagged ``scenario=True``
+        and ``modelled=True``.
+
+    Raises
+    ------
+    InputError
+        Unknown stations (with suggestions), negative or zero speed, missing km.
+    """
+    speeds = {**G.graph.get("speeds_kph", DEFAULT_SPEEDS_KPH), **(speeds_kph or {})}
+    _check_speeds(speeds)
+    need = ["from", "to", "mode"]
+    miss = [c for c in need if c not in links.columns]
+    if miss:
+        raise InputError("links", f"columns {need} (+ rail_km, speed_kph or travel_min)", f"missing {miss}",
+                         "see the scenario CSV format in the README")
+    H = G.copy()
+    H.graph.pop("_csr_cache", None)
+    idx = {n: None for n in H.nodes}
+    for r in links.to_dict("records"):
+        _known([r["from"], r["to"]], idx, "links")
+        km = r.get("rail_km")
+        if km is None or (isinstance(km, float) and np.isnan(km)):
+            if H.has_edge(r["from"], r["to"]):
+                km = H.edges[r["from"], r["to"]]["rail_km"]
+            else:
+                raise InputError("links", "rail_km for a new link", f"{r['from']}-{r['to']} without rail_km",
+                                 "give the link's length in km")
+        if float(km) <= 0:
+            raise InputError("links", "a positive rail_km", f"{km} for {r['from']}-{r['to']}", "check the length")
+        spd = r.get("speed_kph")
+        if spd is not None and not (isinstance(spd, float) and np.isnan(spd)):
+            if not float(spd) > 0:
+                raise InputError("speed_kph", "a positive speed in km/h", f"{spd} for {r['from']}-{r['to']}",
+                                 "e.g. 200 for high-speed")
+            minutes = float(km) / float(spd) * 60
+        elif r.get("travel_min") is not None and not (isinstance(r.get("travel_min"), float) and np.isnan(r["travel_min"])):
+            minutes = float(r["travel_min"])
+        else:
+            minutes = float(km) / _speed(r["mode"], speeds) * 60
+        old = H.edges[r["from"], r["to"]] if H.has_edge(r["from"], r["to"]) else None
+        if old is not None and old.get("travel_min", np.inf) <= minutes and old.get("rail_km", np.inf) <= float(km):
+            continue  # an "upgrade" that is not faster changes nothing
+        H.add_edge(r["from"], r["to"], rail_km=float(km), travel_min=minutes, line=r.get("line", "scenario link"),
+                   mode=r["mode"], modelled=True, scenario=True)
+    return H
