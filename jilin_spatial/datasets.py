@@ -40,6 +40,7 @@ __all__ = [
     "development_zones",
     "zone_shares",
     "coupling_indicators",
+    "county_population",
 ]
 
 STORAGE_CRS = "EPSG:4326"
@@ -747,3 +748,24 @@ def coupling_indicators(*, years=(2010, 2020)) -> pd.DataFrame:
     cols = ["adcode", "name_zh", "name_en", "level", "year", "lq_manufacturing", "lq_producer_services",
             "coagglomeration", "share_prof_tech", "share_bachelor_plus", "mean_years_schooling", "boundaries"]
     return _attach(out[cols], "human_capital", derived=True)
+
+
+def county_population(*, year: int = 2020) -> pd.DataFrame:
+    """Census resident population of every county and development zone (full count).
+
+    Read from the ``census_resident_pop`` column of the employment table
+    (same source).  Returns ``adcode, name_zh, resident_pop, is_zone``.
+
+    Examples
+    --------
+    >>> p = county_population()
+    >>> int(p.resident_pop.sum())
+    24073453
+    """
+    raw = _raw_employment()
+    r = raw[(raw.level == "county_or_zone") & (raw.year == year) & (raw.sector_key == TOTAL_KEY)]
+    out = r[["adcode", "name_zh", "census_resident_pop", "is_zone"]].rename(columns={"census_resident_pop": "resident_pop"})
+    if year == 2010:
+        cw = county_crosswalk_2010()
+        out = out.assign(adcode=out.adcode.replace(dict(zip(cw.code_2010, cw.code_2020))))
+    return _attach(out.reset_index(drop=True), "employment")

@@ -365,7 +365,8 @@ def add_links(G, links: pd.DataFrame, *, speeds_kph=None):
         ``travel_min``.  ``from``/``to`` are station names or seat nodes
         (``seat:<adcode>``); an existing edge is upgraded (faster mode or
         speed), a missing one is added.  Links are flagged ``scenario=True``
-        and ``modelled=True``.
+        and ``modelled=True``.  A link ending at a seat node stands for a new
+        station at that seat, so ``access_min`` is added per seat end.
 
     Raises
     ------
@@ -403,6 +404,8 @@ def add_links(G, links: pd.DataFrame, *, speeds_kph=None):
             minutes = float(r["travel_min"])
         else:
             minutes = float(km) / _speed(r["mode"], speeds) * 60
+        # a link ending at a seat stands for a new station there: add the access time at that end
+        minutes += sum(float(H.graph.get("access_min", 0.0)) for x in (r["from"], r["to"]) if str(x).startswith("seat:"))
         old = H.edges[r["from"], r["to"]] if H.has_edge(r["from"], r["to"]) else None
         if old is not None and old.get("travel_min", np.inf) <= minutes and old.get("rail_km", np.inf) <= float(km):
             continue  # an "upgrade" that is not faster changes nothing
