@@ -190,7 +190,11 @@ def parse_link(text: str, G=None) -> dict:
 def _endpoint(s, G):
     if G is not None and s in G:
         return s
-    return resolve_place(s, G)
+    try:
+        return resolve_place(s, G)
+    except InputError as exc:
+        raise InputError("links", "link endpoints that are stations of the graph or known places", repr(s),
+                         exc.fix) from None
 
 
 def modelled_link_km(a: str, b: str, G, *, detour: float = 1.2) -> float:

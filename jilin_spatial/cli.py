@@ -91,6 +91,60 @@ def _register_lq(sub):
     s.set_defaults(func=_cmd_lq)
 
 
+def _cmd_circle(args):
+    import pandas as pd
+
+    from .circles import parse_link, run_scenario
+    from .export import OutputDir, write_csv, write_gpkg_layers
+    from .network import rail_graph
+
+    for name in ("speed_hsr", "speed_conventional", "access_min"):
+        v = getattr(args, name)
+        if v is not None and v <= 0:
+            raise InputError(f"--{name.replace('_', '-')}", "a positive number", repr(v), "e.g. --speed-hsr 220")
+    G = rail_graph(speeds_kph={"high-speed": args.speed_hsr, "conventional": args.speed_conventional},
+                   access_min=args.access_min)
+    links = [parse_link(t, G) for t in (args.add_link or [])]
+    if args.links:
+        tab = pd.read_csv(args.links)
+        links += [parse_link(",".join(str(x) for x in row if pd.notna(x)), G) for row in
+                  tab.reindex(columns=["from", "to", "rail_km", "mode", "speed_kph"]).itertuples(index=False)]
+    res = run_scenario(G, pd.DataFrame(links, columns=["from", "to", "rail_km", "mode", "speed_kph"]),
+                       centres=args.centre, minutes=args.minutes, inclusive=not args.exclusive)
+    with OutputDir(args.out, force=args.force) as st:
+        write_csv(res["after"].coverage, st / "tables" / "circles.csv")
+        write_csv(res["after"].times, st / "tables" / "circle_travel_times.csv")
+        write_csv(res["coverage"], st / "tables" / "scenario_coverage_change.csv")
+        write_csv(res["entered"], st / "tables" / "scenario_entered.csv")
+        write_csv(res["ties"], st / "tables" / "scenario_ties_change.csv")
+        write_gpkg_layers({"circles_before": res["before"].polygons, "circles": res["after"].polygons},
+                          st / "layers.gpkg")
+    print(f"wrote {args.out}/ ({len(links)} scenario link(s); times are modelled)")
+    for r in res["coverage"].itertuples():
+        print(f"  {r.centre} {r.minutes:.0f} min: {r.n_counties_before:.0f} -> {r.n_counties_after:.0f} counties, "
+              f"population share {r.population_share_before:.1%} -> {r.population_share_after:.1%}")
+    for r in res["entered"].itertuples():
+        print(f"  enters {r.centre} {r.minutes:.0f}-min circle: {r.name_en} ({r.before_min:.0f} -> {r.after_min:.0f} min)")
+    return 0
+
+
+def _register_circle(sub):
+    s = sub.add_parser("circle", help="economic circles from a centre, with optional scenario links")
+    s.add_argument("--from", dest="centre", nargs="+", default=["Changchun", "Jilin City"],
+                   help="centres: names or adcodes (default Changchun, Jilin City)")
+    s.add_argument("--minutes", nargs="+", type=float, default=[30, 60, 90])
+    s.add_argument("--add-link", action="append", metavar="FROM,TO,RAIL_KM,MODE[,SPEED_KPH]",
+                   help="scenario link (repeatable); FROM/TO are stations or place names")
+    s.add_argument("--links", help="CSV with columns from,to,rail_km,mode[,speed_kph]")
+    s.add_argument("--speed-hsr", type=float, default=220.0, help="high-speed commercial speed, km/h")
+    s.add_argument("--speed-conventional", type=float, default=90.0, help="conventional commercial speed, km/h")
+    s.add_argument("--access-min", type=float, default=15.0, help="minutes between a seat and its station")
+    s.add_argument("--exclusive", action="store_true", help="a seat exactly at the threshold is outside")
+    s.add_argument("--out", required=True)
+    s.add_argument("--force", action="store_true")
+    s.set_defaults(func=_cmd_circle)
+
+
 def _cmd_versions(args):
     from ._versions import show_versions
 
@@ -121,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Later capabilities register their subcommands here: fn(subparsers).
-_EXTRA: list = [_register_lq]
+_EXTRA: list = [_register_lq, _register_circle]
 
 
 def main(argv=None) -> int:

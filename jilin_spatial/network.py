@@ -191,7 +191,8 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
     Examples
     --------
     >>> G = rail_graph()
-    >>> round(G.edges["长春", "吉林"]["rail_km"])
+    >>> m = seat_matrix(G).set_index(["from_adcode", "to_adcode"])
+    >>> int(m.loc[("220100", "220200"), "rail_km"])
     111
     """
     from pyproj import Geod
