@@ -270,7 +270,8 @@ def _csr(G, weight):
     return cache[key]
 
 
-def travel_times(G, origins, *, targets=None, weight: str = "travel_min", limit: float | None = None) -> pd.DataFrame:
+def travel_times(G, origins, *, targets=None, weight: str = "travel_min", limit: float | None = None,
+                 wide: bool = False) -> pd.DataFrame:
     """Shortest-path cost from each origin to each target (scipy csgraph).
 
     Parameters
@@ -283,12 +284,16 @@ def travel_times(G, origins, *, targets=None, weight: str = "travel_min", limit:
         rail_km, so rail_km paths use rail and connectors only).
     limit : float, optional
         Stop searching beyond this cost (faster for circles).
+    wide : bool
+        Return an origins x targets matrix instead of the long table
+        (much cheaper for thousands of targets).
 
     Returns
     -------
     pandas.DataFrame
         ``origin, target, <weight>, reachable``; unreachable (or beyond
-        ``limit``) targets have NaN and ``reachable=False``.
+        ``limit``) targets have NaN and ``reachable=False``.  With
+        ``wide=True`` the matrix, NaN where unreachable.
 
     Raises
     ------
@@ -309,8 +314,10 @@ def travel_times(G, origins, *, targets=None, weight: str = "travel_min", limit:
     D = np.where(np.isinf(D), np.nan, np.round(D, 9))
     # the epsilon on zero-length edges: snap back below 1e-6
     D = np.where(D < 1e-6, 0.0, D)
-    out = pd.DataFrame({"origin": np.repeat(origins, len(tg)), "target": np.tile(tg, len(origins)),
-                        weight: D.ravel()})
+    if wide:
+        return pd.DataFrame(D, index=pd.Index(origins, name="origin"), columns=pd.Index(tg, name="target"))
+    out = pd.DataFrame({"origin": np.repeat(np.asarray(origins, dtype=object), len(tg)),
+                        "target": np.tile(np.asarray(tg, dtype=object), len(origins)), weight: D.ravel()})
     out["reachable"] = out[weight].notna()
     return out
 
