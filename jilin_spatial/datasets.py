@@ -769,3 +769,12 @@ def county_population(*, year: int = 2020) -> pd.DataFrame:
         cw = county_crosswalk_2010()
         out = out.assign(adcode=out.adcode.replace(dict(zip(cw.code_2010, cw.code_2020))))
     return _attach(out.reset_index(drop=True), "employment")
+
+
+def asset_text(name: str) -> str:
+    """Text of a shipped web asset (``jilin_spatial/assets``), e.g. ``"leaflet-1.9.3.js"``."""
+    p = _PKG / "assets" / name
+    if not p.is_file():
+        raise InputError("name", f"one of {sorted(x.name for x in (_PKG / 'assets').glob('*.*'))}", repr(name),
+                         "see jilin_spatial/assets/README.md")
+    return p.read_text(encoding="utf-8")

@@ -1,0 +1,349 @@
+"""Interactive folium maps that work offline (``DIR/map.html``).
+
+* One toggleable FeatureGroup per layer, in one LayerControl; each layer has
+  its own legend, shown only while the layer is on.
+* Numeric layers are classed with mapclassify (quantiles, natural breaks or
+  user breaks); the number of classes drops to the number of distinct
+  values for small n.  Masked / missing values are grey.
+* Categorical layers use fixed colours (stage, coupling class, LISA quadrant
+  in GeoDa's colours; insignificant grey).
+* Ties are lines whose width scales with R; circles are semi-transparent
+  polygons with the centre marked; rail edges are schematic lines between
+  seats, high-speed solid and conventional dashed, labelled as modelled.
+* Offline (default): Leaflet 1.9.3 is inlined and every external script or
+  stylesheet folium adds is removed, so the page needs no network.  An
+  optional online basemap says which datum its tiles use.
+* Every string from data (names, column names, categories, titles) is
+  HTML-escaped.
+
+This module renders; it computes no metric.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError
+
+__all__ = ["MapLayer", "build_map", "save_map", "classify", "LISA_COLORS", "STAGE_COLORS", "CLASS3_COLORS",
+           "COUPLING_COLORS", "SCHEMES"]
+
+SCHEMES = ("quantiles", "natural_breaks", "user_defined")
+NODATA = "#d3d3d3"
+#: GeoDa / esda LISA cluster colours
+LISA_COLORS = {"HH": "#d7191c", "LL": "#2c7bb6", "LH": "#abd9e9", "HL": "#fdae61", "ns": NODATA}
+STAGE_COLORS = {"formative": "#a6d96a", "growing": "#1a9641", "mature": "#fdae61", "declining": "#d7191c"}
+CLASS3_COLORS = {"low": "#fc8d59", "medium": "#ffffbf", "high": "#91cf60"}
+COUPLING_COLORS = {en: c for (_, en), c in zip(
+    __import__("jilin_spatial.coupling", fromlist=["CLASSES_10"]).CLASSES_10,
+    ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#d9ef8b", "#a6d96a", "#66bd63", "#1a9850", "#006837"])}
+TILES = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; OpenStreetMap contributors",
+            "WGS84 (OpenStreetMap): lines up with these polygons"),
+}
+
+
+@dataclass
+class MapLayer:
+    """What to draw.  ``kind``: numeric, categorical, ties, circles or rail."""
+
+    name: str
+    gdf: object
+    column: str | None = None
+    kind: str = "numeric"
+    unit: str = ""
+    year: object = None
+    scheme: str = "quantiles"
+    k: int = 5
+    bins: list | None = None
+    colors: dict | None = None
+    cmap: str = "YlOrRd"
+    show: bool = False
+    note: str = ""
+    extra_fields: list = field(default_factory=list)
+
+
+def classify(values, *, scheme: str = "quantiles", k: int = 5, bins=None):
+    """Class values with mapclassify; k drops to the number of distinct values.
+
+    Returns (class index per value, -1 for NaN; list of upper bounds).
+
+    Examples
+    --------
+    >>> classify([1.0, 2.0, 3.0], k=5)[1]
+    [1.0, 2.0, 3.0]
+    """
+    import mapclassify
+
+    if scheme not in SCHEMES:
+        raise InputError("scheme", f"one of {list(SCHEMES)}", repr(scheme), "e.g. scheme='quantiles'")
+    y = np.asarray(values, float)
+    ok = ~np.isnan(y)
+    out = np.full(y.shape, -1)
+    if not ok.any():
+        return out, []
+    uniq = np.unique(y[ok])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if scheme == "user_defined":
+            if not bins:
+                raise InputError("bins", "a list of class upper bounds for scheme='user_defined'", repr(bins),
+                                 "e.g. bins=[0.8, 1.0, 1.2]")
+            c = mapclassify.UserDefined(y[ok], bins=sorted(bins))
+        elif len(uniq) <= k:
+            c = mapclassify.UserDefined(y[ok], bins=list(uniq))
+        elif scheme == "natural_breaks":
+            c = mapclassify.NaturalBreaks(y[ok], k=min(k, len(uniq)))
+        else:
+            c = mapclassify.Quantiles(y[ok], k=min(k, len(uniq)))
+    out[ok] = c.yb
+    return out, [float(b) for b in c.bins]
+
+
+def _palette(cmap, n):
+    import matplotlib
+
+    cm = matplotlib.colormaps[cmap]
+    return [matplotlib.colors.to_hex(cm(x)) for x in (np.linspace(0.15, 0.95, n) if n > 1 else [0.6])]
+
+
+def _esc(x):
+    return html.escape(str(x), quote=True)
+
+
+def _clean_frame(gdf, keep):
+    """Keep the needed columns, escape every string value, JSON-safe numbers."""
+    g = gdf[[c for c in keep if c in gdf.columns] + [gdf.geometry.name]].copy()
+    for c in g.columns:
+        if c == g.geometry.name:
+            continue
+        if g[c].dtype == object or pd.api.types.is_string_dtype(g[c]):
+            g[c] = g[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _esc(v))
+        elif pd.api.types.is_float_dtype(g[c]):
+            g[c] = g[c].round(4).astype(object).where(g[c].notna(), None)
+        elif pd.api.types.is_bool_dtype(g[c]):
+            g[c] = g[c].astype(str)
+    return g.to_crs("EPSG:4326")
+
+
+def _legend_html(title, entries, note=""):
+    rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
+                   f'border:1px solid #777;margin-right:4px"></span>{_esc(label)}</div>' for label, c in entries)
+    n = f'<div style="font-size:10px;color:#555">{_esc(note)}</div>' if note else ""
+    return f'<div style="font-weight:bold">{_esc(title)}</div>{rows}{n}'
+
+
+def _add_polygons(fg, layer, names):
+    import folium
+
+    g = layer.gdf
+    if layer.column not in g.columns:
+        raise InputError("layers", f"column {layer.column!r} in layer {layer.name!r}", f"columns {list(g.columns)}",
+                         "check the layer's column name")
+    if layer.kind == "numeric":
+        vals = pd.to_numeric(g[layer.column], errors="coerce")
+        cls, bins = classify(vals, scheme=layer.scheme, k=layer.k, bins=layer.bins)
+        pal = _palette(layer.cmap, max(len(bins), 1))
+        fill = [pal[c] if c >= 0 else NODATA for c in cls]
+        lo = [float(np.nanmin(vals))] + bins[:-1] if bins else []
+        entries = [(f"{a:.3g} – {b:.3g}", pal[i]) for i, (a, b) in enumerate(zip(lo, bins))]
+        if (cls < 0).any():
+            entries.append(("no data / masked", NODATA))
+    else:
+        colors = layer.colors or {}
+        cats = g[layer.column].astype(object).where(g[layer.column].notna(), None)
+        fill = [colors.get(c, NODATA) if c is not None else NODATA for c in cats]
+        present = [c for c in colors if c in set(cats)]
+        entries = [(c, colors[c]) for c in present]
+        if any(c is None or c not in colors for c in cats):
+            entries.append(("no data / other", NODATA))
+    d = _clean_frame(g, names + [layer.column] + layer.extra_fields)
+    d["_fill"] = fill
+    unit = f" ({layer.unit})" if layer.unit else ""
+    yr = f" {layer.year}" if layer.year is not None else ""
+    fields = [c for c in names if c in d.columns] + [layer.column] + [c for c in layer.extra_fields if c in d.columns]
+    aliases = [_esc(c) for c in fields[:-1 - len(layer.extra_fields)]] + [_esc(f"{layer.name}{yr}{unit}")] + \
+        [_esc(c) for c in layer.extra_fields if c in d.columns]
+    folium.GeoJson(
+        json.loads(d.to_json()),
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#555", "weight": 0.7,
+                                  "fillOpacity": 0.75},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=False),
+        name=_esc(layer.name),
+    ).add_to(fg)
+    return entries
+
+
+def _add_lines(fg, layer):
+    import folium
+
+    g = layer.gdf.to_crs("EPSG:4326")
+    if layer.kind == "ties":
+        r = pd.to_numeric(g["R"], errors="coerce")
+        w = 1 + 9 * (r - r.min()) / (r.max() - r.min()) if r.max() > r.min() else pd.Series(3.0, index=g.index)
+        for (idx, row), width in zip(g.iterrows(), w):
+            coords = [(y, x) for x, y in row.geometry.coords]
+            label = f"{_esc(row.get('from_name_en', ''))} – {_esc(row.get('to_name_en', ''))}"
+            popup = (f"<b>{label}</b><br>R = {row['R']:,.1f}<br>F = {row['F']:.3f}"
+                     + (f"<br>F (reverse) = {row['F_reverse']:.3f}" if "F_reverse" in row else "")
+                     + f"<br>{_esc(row.get('distance', ''))} {_esc(row.get('distance_unit', ''))}")
+            folium.PolyLine(coords, weight=float(width), color="#6a3d9a", opacity=0.7,
+                            popup=folium.Popup(popup, max_width=300), tooltip=label).add_to(fg)
+        return [("line width ∝ R (gravity tie)", "#6a3d9a")]
+    # rail: schematic
+    for _, row in g.iterrows():
+        coords = [(y, x) for x, y in row.geometry.coords]
+        hs = row.get("line_mode") == "high-speed"
+        tip = f"{_esc(row.get('line_zh', ''))} ({_esc(row.get('line_mode', ''))}), {row.get('rail_km', '')} km — schematic, modelled geometry"
+        folium.PolyLine(coords, weight=4 if hs else 2, color="#e31a1c" if hs else "#333333",
+                        dash_array=None if hs else "6 4", tooltip=tip).add_to(fg)
+    return [("high-speed rail (schematic)", "#e31a1c"), ("conventional rail (schematic, dashed)", "#333333")]
+
+
+def _add_circles(fg, layer):
+    import folium
+
+    g = layer.gdf.to_crs("EPSG:4326").sort_values("minutes", ascending=False)
+    mins = sorted(g.minutes.unique())
+    pal = dict(zip(mins, _palette("Blues", len(mins))[::-1]))
+    for _, row in g.iterrows():
+        if row.geometry is None or row.geometry.is_empty:
+            continue
+        tip = f"{_esc(row['centre'])}: {row['minutes']:.0f}-minute circle, {int(row['n_counties'])} counties (modelled times)"
+        folium.GeoJson(row.geometry.__geo_interface__, style_function=lambda f, c=pal[row["minutes"]]: {
+            "fillColor": c, "color": c, "weight": 1, "fillOpacity": 0.25}, tooltip=tip).add_to(fg)
+    for centre, row in g.drop_duplicates("centre").set_index("centre").iterrows():
+        if pd.notna(row.get("centre_lat")):
+            folium.CircleMarker((row["centre_lat"], row["centre_lon"]), radius=6, color="#000", fill=True,
+                                fill_color="#ffff33", fill_opacity=1, tooltip=f"centre: {_esc(centre)}").add_to(fg)
+    return [(f"{m:.0f} min", pal[m]) for m in mins] + [("centre", "#ffff33")]
+
+
+_LEGEND_JS = """
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }};
+  var pairs = {{ this.pairs }};
+  function update() {
+    pairs.forEach(function(p) {
+      var el = document.getElementById(p[1]);
+      if (el) { el.style.display = map.hasLayer(window[p[0]]) ? 'block' : 'none'; }
+    });
+  }
+  map.on('overlayadd', update);
+  map.on('overlayremove', update);
+  update();
+})();
+{% endmacro %}
+"""
+
+
+def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: str = "jilin_spatial map",
+              names=("name_zh", "name_en"), bounds=None):
+    """Build a folium Map from :class:`MapLayer` objects.
+
+    Parameters
+    ----------
+    layers : list of MapLayer
+        The first layer with ``show=True`` (or the first layer) starts visible.
+    offline : bool
+        Inline Leaflet and strip every external script/stylesheet (default).
+    tiles : {"osm"} or None
+        Optional online basemap; the page states its datum.  None: no basemap
+        (the polygons draw on their own).
+
+    Returns
+    -------
+    folium.Map
+    """
+    import folium
+    from branca.element import Element, MacroElement, Template
+
+    if not layers:
+        raise InputError("layers", "at least one MapLayer", "none", "pass e.g. [MapLayer('LQ', gdf, 'lq')]")
+    if tiles is not None and tiles not in TILES:
+        raise InputError("tiles", f"None or one of {list(TILES)}", repr(tiles), "Amap/Baidu tiles are GCJ-02/BD-09 "
+                         "and do not line up with WGS84 polygons; Tianditu needs a user key")
+    first = next((i for i, ly in enumerate(layers) if ly.show), 0)
+    allb = bounds or layers[0].gdf.to_crs("EPSG:4326").total_bounds
+    m = folium.Map(location=[(allb[1] + allb[3]) / 2, (allb[0] + allb[2]) / 2], zoom_start=6, tiles=None,
+                   control_scale=True, prefer_canvas=False)
+    if tiles:
+        url, attr, datum = TILES[tiles]
+        folium.TileLayer(url, attr=attr, name=f"basemap ({datum})", show=True, overlay=False).add_to(m)
+    pairs, legends = [], []
+    for i, ly in enumerate(layers):
+        fg = folium.FeatureGroup(name=_esc(ly.name), show=(i == first), overlay=True)
+        if ly.kind in ("numeric", "categorical"):
+            entries = _add_polygons(fg, ly, list(names))
+        elif ly.kind in ("ties", "rail"):
+            entries = _add_lines(fg, ly)
+        elif ly.kind == "circles":
+            entries = _add_circles(fg, ly)
+        else:
+            raise InputError("kind", "numeric, categorical, ties, rail or circles", repr(ly.kind), "fix the MapLayer")
+        fg.add_to(m)
+        lid = f"legend_{fg.get_name()}"
+        legends.append(f'<div id="{lid}" class="js-legend" style="display:{"block" if i == first else "none"};'
+                       f'margin-top:4px">{_legend_html(ly.name + (f" {ly.year}" if ly.year is not None else ""), entries, ly.note)}</div>')
+        pairs.append([fg.get_name(), lid])
+    folium.LayerControl(collapsed=False).add_to(m)
+    box = ('<div id="js-legends" style="position:absolute;bottom:20px;right:10px;z-index:1000;background:white;'
+           'padding:6px 8px;border:1px solid #999;font:12px sans-serif;max-height:45%;overflow:auto">'
+           + "".join(legends) + "</div>")
+    datum = TILES[tiles][2] if tiles else "no basemap (offline); polygons are WGS84 / EPSG:4326"
+    note = (f'<div style="position:absolute;top:4px;left:50px;z-index:1000;background:rgba(255,255,255,.8);'
+            f'font:11px sans-serif;padding:1px 4px">{_esc(title)} — {_esc(datum)}. Amap/Baidu tiles (GCJ-02/BD-09) '
+            f'would not line up.</div>')
+    m.get_root().html.add_child(Element(box + note))
+    macro = MacroElement()
+    macro._template = Template(_LEGEND_JS)
+    macro.pairs = json.dumps(pairs)
+    m.add_child(macro)
+    m.fit_bounds([[allb[1], allb[0]], [allb[3], allb[2]]])
+    m._jilin_offline = offline
+    return m
+
+
+_EXT_SCRIPT = re.compile(r'<script[^>]+src="(https?:)?//[^"]*"[^>]*>\s*</script>\s*', re.I)
+_EXT_LINK = re.compile(r'<link[^>]+href="(https?:)?//[^"]*"[^>]*/?>\s*', re.I)
+
+
+def render_html(m, *, offline: bool | None = None) -> str:
+    """Render the page; offline pages inline Leaflet and drop every external asset."""
+    from . import datasets
+
+    offline = getattr(m, "_jilin_offline", True) if offline is None else offline
+    page = m.get_root().render()
+    if offline:
+        page = _EXT_SCRIPT.sub("", page)
+        page = _EXT_LINK.sub("", page)
+        css = datasets.asset_text("leaflet-1.9.3.css")
+        js = datasets.asset_text("leaflet-1.9.3.js")
+        inline = (f"<style>/* Leaflet 1.9.3, BSD-2-Clause */\n{css}</style>\n"
+                  f"<script>/* Leaflet 1.9.3, BSD-2-Clause, (c) Vladimir Agafonkin, CloudMade */\n{js}</script>\n")
+        page = page.replace("<head>", "<head>\n" + inline, 1)
+    return page
+
+
+def save_map(m, path, *, offline: bool | None = None):
+    """Write the map page atomically (see :mod:`jilin_spatial.export`)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render_html(m, offline=offline)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return path
