@@ -26,6 +26,7 @@ def write_csv(df, path) -> Path:
     os.close(fd)
     try:
         df.to_csv(tmp, index=False, encoding="utf-8-sig")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -90,6 +91,7 @@ class OutputDir:
         parent = self.target.resolve().parent
         parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self.target.name}.partial-"))
+        os.chmod(self.staging, 0o755)
         return self.staging
 
     def __exit__(self, exc_type, exc, tb):

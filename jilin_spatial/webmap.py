@@ -268,6 +268,11 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
 
     if not layers:
         raise InputError("layers", "at least one MapLayer", "none", "pass e.g. [MapLayer('LQ', gdf, 'lq')]")
+    labels = [ly.name + (f" {ly.year}" if ly.year is not None else "") for ly in layers]
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    if dup:
+        raise InputError("layers", "unique layer names (name + year)", f"duplicates {dup}",
+                         "give each layer its own name or year")
     if tiles is not None and tiles not in TILES:
         raise InputError("tiles", f"None or one of {list(TILES)}", repr(tiles), "Amap/Baidu tiles are GCJ-02/BD-09 "
                          "and do not line up with WGS84 polygons; Tianditu needs a user key")
@@ -280,7 +285,8 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
         folium.TileLayer(url, attr=attr, name=f"basemap ({datum})", show=True, overlay=False).add_to(m)
     pairs, legends = [], []
     for i, ly in enumerate(layers):
-        fg = folium.FeatureGroup(name=_esc(ly.name), show=(i == first), overlay=True)
+        label = ly.name + (f" {ly.year}" if ly.year is not None else "")
+        fg = folium.FeatureGroup(name=_esc(label), show=(i == first), overlay=True)
         if ly.kind in ("numeric", "categorical"):
             entries = _add_polygons(fg, ly, list(names))
         elif ly.kind in ("ties", "rail"):
@@ -327,8 +333,10 @@ def render_html(m, *, offline: bool | None = None) -> str:
         page = _EXT_LINK.sub("", page)
         css = datasets.asset_text("leaflet-1.9.3.css")
         js = datasets.asset_text("leaflet-1.9.3.js")
+        jq = datasets.asset_text("jquery-3.7.1.min.js")
         inline = (f"<style>/* Leaflet 1.9.3, BSD-2-Clause */\n{css}</style>\n"
-                  f"<script>/* Leaflet 1.9.3, BSD-2-Clause, (c) Vladimir Agafonkin, CloudMade */\n{js}</script>\n")
+                  f"<script>/* Leaflet 1.9.3, BSD-2-Clause, (c) Vladimir Agafonkin, CloudMade */\n{js}</script>\n"
+                  f"<script>/* jQuery 3.7.1, MIT, (c) OpenJS Foundation */\n{jq}</script>\n")
         page = page.replace("<head>", "<head>\n" + inline, 1)
     return page
 
@@ -345,5 +353,6 @@ def save_map(m, path, *, offline: bool | None = None):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
     return path

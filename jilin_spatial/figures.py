@@ -1,0 +1,110 @@
+"""Static matplotlib choropleths for reports: legend, scale bar, north arrow, source line.
+
+Maps are drawn in :data:`~jilin_spatial.datasets.MEASURE_CRS` (metres), so
+the scale bar is true.  Chinese labels need a CJK font; when none is
+installed (e.g. a fresh machine without ``fonts-wqy-zenhei``) labels fall
+back to English with a warning.  This module renders; it computes no metric.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._errors import DataNoteWarning
+
+__all__ = ["cjk_font", "choropleth_png"]
+
+_CJK_NAMES = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
+              "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font that can draw Chinese, or None."""
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    for n in _CJK_NAMES:
+        if n in have:
+            return n
+    return None
+
+
+def _nice(x):
+    e = 10 ** np.floor(np.log10(x))
+    for m in (1, 2, 5, 10):
+        if m * e >= x:
+            return m * e
+    return 10 * e
+
+
+def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colors: dict | None = None,
+                   scheme: str = "quantiles", k: int = 5, unit: str = "", source: str = "", labels: str = "en",
+                   dpi: int = 150):
+    """Write one PNG choropleth with legend, scale bar, north arrow and source line.
+
+    Parameters
+    ----------
+    labels : {"en", "zh"}
+        Label language for unit names; ``"zh"`` falls back to English with a
+        :class:`DataNoteWarning` when no CJK font is installed.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    from .datasets import MEASURE_CRS
+    from .webmap import NODATA, classify
+
+    font = cjk_font()
+    use_zh = labels == "zh" and font is not None
+    if labels == "zh" and font is None:
+        warnings.warn("no CJK font installed (e.g. apt-get install fonts-wqy-zenhei): labels fall back to English",
+                      DataNoteWarning, stacklevel=2)
+    g = gdf.to_crs(MEASURE_CRS)
+    fig, ax = plt.subplots(figsize=(7.5, 7), dpi=dpi)
+    if font:
+        plt.rcParams["font.sans-serif"] = [font] + list(plt.rcParams["font.sans-serif"])
+    handles = []
+    if kind == "numeric":
+        vals = g[column].astype(float)
+        cls, bins = classify(vals, scheme=scheme, k=k)
+        cmap = matplotlib.colormaps["YlOrRd"]
+        pal = [matplotlib.colors.to_hex(cmap(x)) for x in (np.linspace(0.15, 0.95, len(bins)) if len(bins) > 1 else [0.6])]
+        fill = [pal[c] if c >= 0 else NODATA for c in cls]
+        lo = [float(np.nanmin(vals))] + bins[:-1]
+        handles = [Patch(facecolor=pal[i], edgecolor="#555", label=f"{a:.3g} – {b:.3g}") for i, (a, b) in enumerate(zip(lo, bins))]
+        if (cls < 0).any():
+            handles.append(Patch(facecolor=NODATA, edgecolor="#555", label="no data / masked"))
+    else:
+        colors = colors or {}
+        fill = [colors.get(v, NODATA) for v in g[column]]
+        handles = [Patch(facecolor=c, edgecolor="#555", label=lab) for lab, c in colors.items() if lab in set(g[column])]
+    g.plot(ax=ax, color=fill, edgecolor="#555", linewidth=0.5)
+    if len(g) <= 12:
+        name_col = "name_zh" if use_zh and "name_zh" in g else "name_en"
+        for _, r in g.iterrows():
+            p = r.geometry.representative_point()
+            ax.annotate(str(r[name_col]).replace(" Korean Autonomous Prefecture", ""), (p.x, p.y), ha="center",
+                        fontsize=7)
+    ax.legend(handles=handles, title=unit or None, loc="lower right", fontsize=7, title_fontsize=7, frameon=True)
+    xmin, ymin, xmax, ymax = g.total_bounds
+    length = _nice((xmax - xmin) / 5)
+    x0, y0 = xmin + (xmax - xmin) * 0.04, ymin + (ymax - ymin) * 0.04
+    ax.plot([x0, x0 + length], [y0, y0], color="black", linewidth=3)
+    ax.text(x0 + length / 2, y0 + (ymax - ymin) * 0.015, f"{length / 1000:.0f} km", ha="center", fontsize=7)
+    ax.annotate("N", xy=(xmax - (xmax - xmin) * 0.05, ymax - (ymax - ymin) * 0.03),
+                xytext=(xmax - (xmax - xmin) * 0.05, ymax - (ymax - ymin) * 0.13),
+                arrowprops={"facecolor": "black", "width": 3, "headwidth": 9}, ha="center", fontsize=10,
+                fontweight="bold")
+    ax.set_title(title, fontsize=11)
+    ax.set_axis_off()
+    fig.text(0.01, 0.01, f"Source: {source}. Albers equal-area (WGS84), see datasets.MEASURE_CRS.", fontsize=6,
+             color="#444")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
