@@ -34,6 +34,11 @@ def test_report_writes_layers_and_tables(tmp_path, capsys):
     assert (out / "tables" / "employment.csv").is_file()
     assert (out / "summary.md").read_text(encoding="utf-8").startswith("# jilin_spatial report")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rep")]  # no staging left
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert "Prefecture LQ manufacturing 2020" in html and "County LISA, LQ producer services 2020" in html
+    assert len(list((out / "figures").glob("*.png"))) >= 5
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "Not yet available" in summary and "Malmquist" in summary  # productivity is not claimed
 
 
 def test_report_refuses_non_empty_dir(tmp_path, capsys):
