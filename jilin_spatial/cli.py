@@ -39,7 +39,8 @@ def _cmd_datasets(args):
 def _cmd_report(args):
     from .report import ReportOptions, build_report
 
-    opts = ReportOptions(levels=tuple(args.level), years=tuple(args.years))
+    opts = ReportOptions(levels=tuple(args.level), years=tuple(args.years), centres=tuple(args.centre),
+                         minutes=tuple(args.minutes))
     t0 = time.perf_counter()
     res = build_report(args.out, force=args.force, options=opts, progress=_progress)
     print(f"wrote {res.out}/ in {time.perf_counter() - t0:.1f} s")
@@ -165,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     s.add_argument("--level", nargs="+", default=["prefecture", "county"], choices=["prefecture", "county"])
     s.add_argument("--years", nargs="+", type=int, default=[2010, 2020])
+    s.add_argument("--centre", nargs="+", default=["Changchun", "Jilin City"], help="economic-circle centres")
+    s.add_argument("--minutes", nargs="+", type=float, default=[30, 60, 90], help="circle thresholds")
     s.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("versions", help="print dependency versions for bug reports")

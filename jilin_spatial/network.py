@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._errors import InputError
 
-__all__ = ["DEFAULT_SPEEDS_KPH", "rail_graph", "graph_from_km_posts", "seat_station_table", "travel_times",
+__all__ = ["DEFAULT_SPEEDS_KPH", "rail_graph", "graph_from_km_posts", "graph_from_edges", "seat_station_table", "travel_times",
            "seat_matrix", "add_links", "node_for"]
 
 DEFAULT_SPEEDS_KPH = {"high-speed": 220.0, "conventional": 90.0}
@@ -105,6 +105,45 @@ def graph_from_km_posts(km_posts: pd.DataFrame, *, speeds_kph=None, edge_times=N
                                  "give consecutive stations of a line")
             G.edges[r.from_station, r.to_station]["travel_min"] = float(r.travel_min)
             G.edges[r.from_station, r.to_station]["timetable"] = True
+    return G
+
+
+def graph_from_edges(edges: pd.DataFrame, *, speeds_kph=None):
+    """Build a graph from a user's edge table ``from, to, rail_km, mode`` (optional ``line``, ``travel_min``).
+
+    ``travel_min`` overrides the speed-based time per edge (timetable).
+
+    Raises
+    ------
+    InputError
+        Missing columns, non-positive km, unknown mode, non-positive speeds.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"from": ["A"], "to": ["B"], "rail_km": [90.0], "mode": ["conventional"]})
+    >>> graph_from_edges(e).edges["A", "B"]["travel_min"]
+    60.0
+    """
+    import networkx as nx
+
+    speeds = {**DEFAULT_SPEEDS_KPH, **(speeds_kph or {})}
+    _check_speeds(speeds)
+    need = ["from", "to", "rail_km", "mode"]
+    miss = [c for c in need if c not in edges.columns]
+    if miss:
+        raise InputError("edges", f"columns {need}", f"missing {miss}", "rename the columns of the edge table")
+    km = pd.to_numeric(edges["rail_km"], errors="coerce")
+    if km.isna().any() or (km <= 0).any():
+        raise InputError("edges", "positive rail_km on every edge", f"{int((km.isna() | (km <= 0)).sum())} bad rows",
+                         "fix or drop those edges")
+    G = nx.Graph(speeds_kph=speeds)
+    for r, k in zip(edges.to_dict("records"), km):
+        t = r.get("travel_min")
+        t = float(t) if t is not None and not (isinstance(t, float) and np.isnan(t)) else k / _speed(r["mode"], speeds) * 60
+        for n in (r["from"], r["to"]):
+            G.add_node(n, kind="station", modelled=False)
+        G.add_edge(r["from"], r["to"], rail_km=float(k), travel_min=t, line=r.get("line", ""), mode=r["mode"],
+                   modelled=bool(r.get("modelled", False)))
     return G
 
 

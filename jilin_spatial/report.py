@@ -36,6 +36,8 @@ class ReportOptions:
 
     levels: tuple = LEVELS
     years: tuple = (2010, 2020)
+    centres: tuple = ("Changchun", "Jilin City")
+    minutes: tuple = (30, 60, 90)
 
     def __post_init__(self):
         bad = [lv for lv in self.levels if lv not in LEVELS]
@@ -45,6 +47,12 @@ class ReportOptions:
         if bad or not self.years:
             raise InputError("--years", "years from [2010, 2020]", repr(list(self.years)), "e.g. --years 2010 2020")
         self.years = tuple(int(y) for y in self.years)
+        if not self.minutes or any(float(m) <= 0 for m in self.minutes):
+            raise InputError("--minutes", "positive thresholds", repr(list(self.minutes)), "e.g. --minutes 30 60")
+        from .circles import resolve_place
+
+        for c in self.centres:
+            resolve_place(c)
 
 
 @dataclass
@@ -351,7 +359,7 @@ def _step_network(ctx: dict, opts: ReportOptions) -> StepOutput:
              "F_reverse", "backbone"]],
         geometry=[LineString([seats.geometry[a], seats.geometry[b]]) for a, b in zip(sym.from_adcode, sym.to_adcode)],
         crs="EPSG:4326")
-    circ = economic_circles(G, ("Changchun", "Jilin City"), minutes=(30, 60, 90))
+    circ = economic_circles(G, opts.centres, minutes=opts.minutes)
     cov = circ.coverage.copy()
     for k, v in circ.params.items():
         cov[k] = str(v) if isinstance(v, dict) else v

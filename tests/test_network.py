@@ -192,3 +192,26 @@ def test_report_network_tables(tmp_path):
     import pyogrio
     assert pyogrio.read_info(tmp_path / "r" / "layers.gpkg", layer="ties")["features"] == 36
     assert pyogrio.read_info(tmp_path / "r" / "layers.gpkg", layer="circles")["features"] == 6
+
+
+def test_graph_from_user_edges_and_errors():
+    from jilin_spatial.network import graph_from_edges
+    e = pd.DataFrame({"from": ["A", "B"], "to": ["B", "C"], "rail_km": [90.0, 220.0],
+                      "mode": ["conventional", "high-speed"], "travel_min": [np.nan, 45.0]})
+    H = graph_from_edges(e)
+    assert H.edges["A", "B"]["travel_min"] == pytest.approx(60.0)
+    assert H.edges["B", "C"]["travel_min"] == 45.0  # timetable override
+    assert travel_times(H, ["A"], targets=["C"]).travel_min.item() == pytest.approx(105.0)
+    with pytest.raises(InputError, match=r"edges: expected positive rail_km on every edge, got 1 bad rows"):
+        graph_from_edges(e.assign(rail_km=[90.0, -1.0]))
+    with pytest.raises(InputError, match=r"speeds_kph: expected a speed for mode 'maglev'"):
+        graph_from_edges(e.assign(mode=["maglev", "high-speed"]))
+
+
+def test_report_centre_and_minutes_flags(tmp_path):
+    from jilin_spatial import cli
+    assert cli.main(["report", "--out", str(tmp_path / "r"), "--level", "prefecture", "--centre", "Siping",
+                     "--minutes", "45"]) == 0
+    c = pd.read_csv(tmp_path / "r" / "tables" / "circles.csv")
+    assert c.centre.tolist() == ["Siping"] and c.minutes.tolist() == [45.0]
+    assert cli.main(["report", "--out", str(tmp_path / "q"), "--centre", "Atlantis"]) == 2
