@@ -229,34 +229,44 @@ def _step_coupling(ctx: dict, opts: ReportOptions) -> StepOutput:
     from .layers import attach
 
     so = StepOutput()
-    ind = datasets.coupling_indicators(years=opts.years)
     system_table = pd.read_csv(datasets.get_path("coupling_system_default"))
-    res, weights = coupling_from_indicators(ind, read_indicator_system(system_table), scaling="global")
-    res = pd.concat([ind[["adcode", "name_zh", "name_en", "level", "year"]], res], axis=1)
+    system = read_indicator_system(system_table)
+    results, weights_all, inds = [], [], []
+    for level in opts.levels:
+        ind = datasets.coupling_indicators(years=opts.years, level=level)
+        res, weights = coupling_from_indicators(ind, system, scaling="global")
+        res = pd.concat([ind[["adcode", "name_zh", "name_en", "level", "year"]], res], axis=1)
+        results.append(res)
+        weights_all.append(weights.assign(level=level))
+        inds.append(ind)
+        poly = ctx["prefectures" if level == "prefecture" else "counties"][["adcode", "name_zh", "name_en", "geometry"]]
+        g = attach(poly, res, value="D", by=["year"])
+        g = attach(g, res, value="class_en", metric="Dclass", by=["year"])
+        so.layers[f"{level}_coupling"] = g
+    res = pd.concat(results, ignore_index=True)
+    weights = pd.concat(weights_all, ignore_index=True)
     so.tables["coupling_coordination"] = res[["adcode", "name_zh", "name_en", "level", "year", "U_agglomeration",
                                               "U_innovation", "C", "T", "D", "class_zh", "class_en", "lagging",
                                               "class_level", "class_3", "method", "mask_reason"]]
     so.tables["coupling_weights"] = weights.merge(system_table[["indicator", "definition", "source"]], on="indicator")
-    so.tables["coupling_indicators"] = ind
-    poly = ctx["prefectures"][["adcode", "name_zh", "name_en", "geometry"]]
-    g = attach(poly, res, value="D", by=["year"])
-    g = attach(g, res, value="class_en", metric="Dclass", by=["year"])
-    so.layers["prefecture_coupling"] = g
+    so.tables["coupling_indicators"] = pd.concat(inds, ignore_index=True)
     ctx["coupling"] = res
     so.summary += ["## Coupling coordination (agglomeration x innovation)", "",
-                   "Prefectures, 2010 and 2020 pooled, global min-max scaling, epsilon 1e-4, entropy weights, "
-                   "standard C (n = 2), alpha = (0.5, 0.5). Indicators are derived from the census (each year on "
-                   "its own census boundaries for both subsystems). County level: not yet available (county "
-                   "human capital has not been extracted from the national census tables in this version).", ""]
+                   "Per level, years pooled, global min-max scaling, epsilon 1e-4, entropy weights, standard C "
+                   "(n = 2), alpha = (0.5, 0.5). Indicators are derived from the census: LQs from employment by "
+                   "industry; professional/technical share from the occupation table; bachelor-plus share and mean "
+                   "years of schooling from the education tables (prefectures: provincial extract; counties: national "
+                   "county tables). Prefectures use each census year's own boundaries; counties use 2020 codes; "
+                   "development zones are left out of the county run.", ""]
     for r in weights.itertuples():
-        so.summary.append(f"- weight {r.subsystem}/{r.indicator}: {r.weight:.3f} (entropy {r.entropy:.3f})")
-    for y in opts.years:
-        sub = res[res.year == y].sort_values("D", ascending=False)
-        so.summary.append(f"- {y}: D from {sub.D.min():.3f} ({sub.name_en.iloc[-1]}) to {sub.D.max():.3f} "
-                          f"({sub.name_en.iloc[0]}); classes {sub.class_en.value_counts().to_dict()}; "
-                          f"lagging {sub.lagging.value_counts().to_dict()}.")
+        so.summary.append(f"- weight ({r.level}) {r.subsystem}/{r.indicator}: {r.weight:.3f} (entropy {r.entropy:.3f})")
+    for level in opts.levels:
+        for y in opts.years:
+            sub = res[(res.level == level) & (res.year == y)].sort_values("D", ascending=False)
+            so.summary.append(f"- {level} {y}: D from {sub.D.min():.3f} ({sub.name_en.iloc[-1]}) to {sub.D.max():.3f} "
+                              f"({sub.name_en.iloc[0]}); lagging {sub.lagging.value_counts().to_dict()}.")
     so.summary.append("")
-    so.console.append(f"coupling: D for {len(res)} prefecture-years")
+    so.console.append(f"coupling: D for {len(res)} unit-years")
     return so
 
 
@@ -278,8 +288,8 @@ def _step_autocorrelation(ctx: dict, opts: ReportOptions) -> StepOutput:
         series = {}
         for (sector, year), g in lq.groupby(["sector", "year"]):
             series[(f"lq_{sector}", int(year))] = g.set_index("adcode")["lq"].reindex(sw.ids)
-        if level == "prefecture" and "coupling" in ctx:
-            for year, g in ctx["coupling"].groupby("year"):
+        if "coupling" in ctx:
+            for year, g in ctx["coupling"][ctx["coupling"].level == level].groupby("year"):
                 series[("coupling_D", int(year))] = g.set_index("adcode")["D"].reindex(sw.ids)
         for (metric, year), v in series.items():
             with warnings.catch_warnings():
@@ -433,13 +443,16 @@ def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
             figs.append((g, stc, f"{level}_stage_producer_services",
                          f"{level.title()} comparative-advantage stage, producer services 2010-2020", "categorical",
                          STAGE_COLORS, ""))
-    if "prefecture_coupling" in L:
-        g = L["prefecture_coupling"]
+    for level in opts.levels:
+        if f"{level}_coupling" not in L:
+            continue
+        g = L[f"{level}_coupling"]
         for y in sorted(opts.years, reverse=True):
-            layers.append(MapLayer("Coupling coordination D", g, f"D_{y}", unit="D in [0,1]", year=y))
-            layers.append(MapLayer("Coupling class", g, f"Dclass_{y}", kind="categorical", colors=COUPLING_COLORS,
-                                   year=y))
-        figs.append((g, f"D_{last}", "prefecture_coupling_D", f"Coupling coordination D, {last}", "numeric", None, "D"))
+            layers.append(MapLayer(f"{level.title()} coupling D", g, f"D_{y}", unit="D in [0,1]", year=y))
+            layers.append(MapLayer(f"{level.title()} coupling class", g, f"Dclass_{y}", kind="categorical",
+                                   colors=COUPLING_COLORS, year=y))
+        figs.append((g, f"D_{last}", f"{level}_coupling_D", f"{level.title()} coupling coordination D, {last}",
+                     "numeric", None, "D"))
     for level in opts.levels:
         key = f"{level}_lisa"
         if key in L:

@@ -171,3 +171,29 @@ def test_jilin_default_run():
     res, w = js.coupling_from_indicators(ind, pd.read_csv(datasets.get_path("coupling_system_default")))
     assert res.D.between(0, 1).all() and len(w) == 6
     assert w.groupby("subsystem").weight.sum().round(12).eq(1.0).all()
+
+
+def test_county_run_from_national_tables():
+    from jilin_spatial import datasets
+    ind = datasets.coupling_indicators(level="county")
+    assert len(ind) == 120 and ind.drop(columns=["boundaries"]).notna().all().all()
+    # the extracted occupation totals equal the county employment totals of the (separate) employment table
+    hc = pd.read_csv(datasets.get_path("county_human_capital"), dtype={"adcode": str})
+    emp = datasets.load_employment("county", include_total=True)
+    tot = emp[emp.sector == "TOTAL"].set_index(["adcode", "year"]).value
+    h = hc.set_index(["adcode", "year"]).occ_total
+    common = h.index.intersection(tot.index)
+    assert len(common) >= 120
+    np.testing.assert_array_equal(h.loc[common].to_numpy(), tot.loc[common].to_numpy())
+    res, w = js.coupling_from_indicators(ind, pd.read_csv(datasets.get_path("coupling_system_default")))
+    assert res.D.between(0, 1).all()
+
+
+def test_report_coupling_table_columns(tmp_path):
+    from jilin_spatial.report import build_report
+    build_report(tmp_path / "r")
+    c = pd.read_csv(tmp_path / "r" / "tables" / "coupling_coordination.csv", dtype={"adcode": str})
+    assert list(c.columns[:13]) == ["adcode", "name_zh", "name_en", "level", "year", "U_agglomeration", "U_innovation",
+                                    "C", "T", "D", "class_zh", "class_en", "lagging"]
+    assert set(c.level) == {"prefecture", "county"} and len(c) == 18 + 120
+    assert (tmp_path / "r" / "tables" / "coupling_weights.csv").is_file()
