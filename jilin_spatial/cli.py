@@ -39,6 +39,16 @@ def _cmd_datasets(args):
 def _cmd_report(args):
     from .report import ReportOptions, build_report
 
+    if args.table or args.polygons:
+        if not (args.table and args.polygons and args.id_col):
+            raise InputError("--table", "--table, --id-col and --polygons together for your own data",
+                             "only some of them", "pass all three, or none for the embedded Jilin data")
+        args.poly_id_col = args.poly_id_col or args.id_col
+        for k, v in dict(form="long", year=None, encoding=None, sep=None, reference="panel", denominator="all",
+                         sectors=None, invalid="raise", on_mismatch="raise", name_col=None).items():
+            setattr(args, k, getattr(args, k, v))
+        return _cmd_lq(args)
+
     opts = ReportOptions(levels=tuple(args.level), years=tuple(args.years), centres=tuple(args.centre),
                          minutes=tuple(args.minutes))
     t0 = time.perf_counter()
@@ -168,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--years", nargs="+", type=int, default=[2010, 2020])
     s.add_argument("--centre", nargs="+", default=["Changchun", "Jilin City"], help="economic-circle centres")
     s.add_argument("--minutes", nargs="+", type=float, default=[30, 60, 90], help="circle thresholds")
+    s.add_argument("--table", help="your own industry table (CSV/Excel, long form); runs the LQ report on it")
+    s.add_argument("--id-col", help="region id column of --table")
+    s.add_argument("--polygons", help="your own polygons (GPKG/GeoJSON/SHP) for --table")
+    s.add_argument("--poly-id-col", help="id column of --polygons (default: --id-col)")
     s.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("versions", help="print dependency versions for bug reports")

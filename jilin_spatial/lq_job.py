@@ -22,7 +22,7 @@ __all__ = ["run_lq_job"]
 
 
 def run_lq_job(table: pd.DataFrame, polygons, out: Path, *, reference="panel", denominator="all",
-               sectors=None) -> list[str]:
+               sectors=None, with_map: bool = True) -> list[str]:
     """Write ``layers.gpkg`` and ``tables/*.csv`` for a user's data; return notes."""
     out = Path(out)
     notes = []
@@ -66,4 +66,39 @@ def run_lq_job(table: pd.DataFrame, polygons, out: Path, *, reference="panel", d
     write_gpkg_layers({"lq": layer}, out / "layers.gpkg")
     for k, v in tables.items():
         write_csv(v, out / "tables" / f"{k}.csv")
+    if with_map:
+        order = [g for g in GROUPS if g in set(lq.sector)] + [x for x in lq.sector.unique() if x not in GROUPS]
+        notes += _map_and_summary(layer, lq, out, sectors_for_map=order[:8])
     return notes
+
+
+def _map_and_summary(layer, lq, out: Path, *, sectors_for_map):
+    """map.html (one layer per sector and year), one figure per mapped sector (latest year), summary.md."""
+    from .figures import choropleth_png
+    from .webmap import STAGE_COLORS, MapLayer, build_map, save_map
+
+    years = sorted(lq.year.unique(), reverse=True)
+    layers = []
+    for i, sec in enumerate(sectors_for_map):
+        for y in years:
+            col = f"lq_{sec}_{y}"
+            if col in layer:
+                layers.append(MapLayer(f"LQ {sec}", layer, col, unit="LQ", year=int(y), show=not layers))
+    for c in [c for c in layer.columns if c.startswith("stage_")][:4]:
+        layers.append(MapLayer(c.replace("_", " "), layer, c, kind="categorical", colors=STAGE_COLORS))
+    save_map(build_map(layers, title="jilin_spatial (your data)"), out / "map.html")
+    (out / "figures").mkdir(exist_ok=True)
+    for sec in sectors_for_map[:4]:
+        col = f"lq_{sec}_{years[0]}"
+        if col in layer:
+            choropleth_png(layer, col, out / "figures" / f"lq_{sec}_{years[0]}.png", title=f"LQ {sec}, {years[0]}",
+                           unit="LQ", source="user data")
+    masked = lq[lq.mask_reason != ""]
+    md = ["# jilin_spatial report (your data)", "",
+          f"- {lq.adcode.nunique()} units, years {sorted(int(y) for y in lq.year.unique())}, "
+          f"{lq.sector.nunique()} sectors/groups; reference {lq.reference.iloc[0]}, denominator {lq.denominator.iloc[0]}.",
+          f"- {len(masked)} LQ values masked" + (f" ({', '.join(sorted(masked.mask_reason.unique()))})." if len(masked) else "."),
+          f"- map.html: {len(layers)} layers (offline). Coupling, network, circles and autocorrelation sections need "
+          "the embedded Jilin data or the Python API; they are not run on user data by this command.", ""]
+    (out / "summary.md").write_text("\n".join(md), encoding="utf-8")
+    return [f"map.html: {len(layers)} layers; figures/; summary.md"]

@@ -74,3 +74,29 @@ def test_force_replaces(tmp_path):
     with OutputDir(tmp_path, force=True) as s:
         (s / "new.txt").write_text("new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.txt"]
+
+
+def test_report_on_your_own_data(tmp_path, capsys):
+    import pandas as pd
+
+    from jilin_spatial import datasets
+    e = datasets.load_employment("prefecture")
+    t = e[["adcode", "sector", "year", "value"]].rename(columns={"adcode": "code"})
+    t.to_csv(tmp_path / "mine.csv", index=False)
+    poly = datasets.load_boundaries("prefecture").rename(columns={"adcode": "pid"})
+    poly.to_file(tmp_path / "mine.gpkg", engine="pyogrio")
+    out = tmp_path / "rep"
+    rc = cli.main(["report", "--out", str(out), "--table", str(tmp_path / "mine.csv"), "--id-col", "code",
+                   "--polygons", str(tmp_path / "mine.gpkg"), "--poly-id-col", "pid"])
+    assert rc == 0
+    for f in ("map.html", "layers.gpkg", "summary.md", "tables/location_quotients.csv"):
+        assert (out / f).exists(), f
+    lq = pd.read_csv(out / "tables" / "location_quotients.csv", dtype={"adcode": str})
+    emb = pd.read_csv(datasets.get_path("employment"), dtype={"adcode": str})  # independent: raw 2020 table
+    emb = emb[(emb.level == "prefecture") & (emb.year == 2020)].fillna({"value": 0}).pivot(
+        index="adcode", columns="sector_key", values="value")
+    sec = emb.drop(columns="TOTAL")
+    exp = (sec["C_manuf"] / sec.sum(axis=1)) / (sec["C_manuf"].sum() / sec.values.sum())
+    got = lq[(lq.year == 2020) & (lq.sector == "C_manuf")].set_index("adcode").lq
+    assert got.loc[exp.index].round(12).tolist() == exp.round(12).tolist()
+    assert cli.main(["report", "--out", str(tmp_path / "x"), "--table", str(tmp_path / "mine.csv")]) == 2
