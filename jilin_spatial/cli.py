@@ -22,7 +22,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _progress(name, i, n):
-    sys.stderr.write(f"[{i}/{n}] {name} ...\n")
+    done = int(20 * (i - 1) / n)
+    sys.stderr.write(f"[{'#' * done}{'.' * (20 - done)}] {i}/{n} {name} ...\n")
     sys.stderr.flush()
 
 
