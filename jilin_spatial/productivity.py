@@ -186,22 +186,38 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     X = {t: p.loc[t].reindex(dmus)[inputs].to_numpy(float).T for t in periods}
     Y = {t: p.loc[t].reindex(dmus)[outputs].to_numpy(float).T for t in periods}
 
-    def ref(t):
+    own = {}
+
+    def own_scores(t, tech):
+        """Scores of period t's DMUs against period t alone (full LP); also identifies its frontier."""
+        if (t, tech) not in own:
+            own[(t, tech)] = _block_lp(X[t], Y[t], X[t], Y[t], orientation=orientation, rts=tech)
+        return own[(t, tech)]
+
+    def ref(t, tech):
+        # A DMU that is inefficient against its own period is dominated by a combination of that period's
+        # other DMUs, so its column is redundant in any frontier containing the period: keep only the
+        # efficient columns (much smaller LPs, identical technology).
         if frontier == "contemporaneous":
             ts = [t]
         elif frontier == "sequential":
             ts = [u for u in periods if u <= t]
         else:
             ts = periods
-        return np.hstack([X[u] for u in ts]), np.hstack([Y[u] for u in ts])
+        keep = [own_scores(u, tech)[0] >= 1 - 1e-7 for u in ts]
+        return (np.hstack([X[u][:, k] for u, k in zip(ts, keep)]),
+                np.hstack([Y[u][:, k] for u, k in zip(ts, keep)]))
 
     cache = {}
 
     def D(s_, t_, tech):
         key = (s_, t_, tech)
         if key not in cache:
-            Xr, Yr = ref(s_)
-            cache[key] = _block_lp(Xr, Yr, X[t_], Y[t_], orientation=orientation, rts=tech)
+            if s_ == t_ and frontier == "contemporaneous":
+                cache[key] = own_scores(t_, tech)
+            else:
+                Xr, Yr = ref(s_, tech)
+                cache[key] = _block_lp(Xr, Yr, X[t_], Y[t_], orientation=orientation, rts=tech)
         return cache[key]
 
     rows = []
@@ -218,9 +234,6 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
             techch = M / effch
             pech = vc / vp
             sech = effch / pech
-        if orientation == "input":
-            # theta-based scores: a rise in theta is progress exactly as a rise in 1/phi
-            pass
         for k, d in enumerate(dmus):
             reasons = [r for r in (rp[k], rc[k], rpc[k], rcp[k]) if r]
             rows.append({"dmu": d, "period": b, "effch": effch[k], "techch": techch[k], "pech": pech[k],
@@ -235,7 +248,8 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     cum.insert(0, periods[0], 1.0)
     cumulative = cum.reset_index().melt(id_vars="dmu", var_name="period", value_name="tfp_cumulative")
     params = {"orientation": orientation, "rts": rts, "frontier": frontier, "inputs": inputs, "outputs": outputs,
-              "solver": "scipy HiGHS, one block-diagonal LP per (frontier, period)"}
+              "solver": "scipy HiGHS, one block-diagonal LP per (frontier, period); frontiers pruned to "
+                        "own-period efficient DMUs"}
     return MalmquistResult(table, by_period, by_dmu, cumulative, params)
 
 

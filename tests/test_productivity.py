@@ -1,0 +1,124 @@
+"""Malmquist against hand-solved one-input one-output cases; capital stock."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jilin_spatial._errors import InputError
+from jilin_spatial.productivity import capital_stock, dea_scores, malmquist
+
+RTOL = 1e-7  # LP solver tolerance
+
+
+@pytest.fixture
+def panel():
+    x = {"A": [2, 2, 3], "B": [4, 5, 4], "C": [3, 3, 2], "D": [5, 4, 5]}
+    y = {"A": [2, 3, 3], "B": [2, 3, 5], "C": [1, 2, 2], "D": [4, 4, 3]}
+    rows = [{"dmu": d, "year": 2001 + t, "x": float(x[d][t]), "y": float(y[d][t])} for d in x for t in range(3)]
+    return pd.DataFrame(rows), x, y
+
+
+def _hand(x, y):
+    """CRS 1-in 1-out: D^s(point) = (y/x) / max_j (y_j/x_j) over period-s DMUs."""
+    best = [max(y[d][t] / x[d][t] for d in x) for t in range(3)]
+    out = {}
+    for d in x:
+        for t in (1, 2):
+            r_prev, r_cur = y[d][t - 1] / x[d][t - 1], y[d][t] / x[d][t]
+            pp, cc = r_prev / best[t - 1], r_cur / best[t]
+            pc, cp = r_cur / best[t - 1], r_prev / best[t]
+            M = np.sqrt((pc / pp) * (cc / cp))
+            out[(d, 2001 + t)] = {"effch": cc / pp, "techch": M / (cc / pp), "tfpch": M,
+                                  "d_prev_prev": pp, "d_curr_curr": cc, "d_prev_curr": pc, "d_curr_prev": cp}
+    return out
+
+
+def test_crs_one_input_one_output_by_hand(panel):
+    p, x, y = panel
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "period"])
+    for key, exp in _hand(x, y).items():
+        for col, v in exp.items():
+            assert r.loc[key, col] == pytest.approx(v, rel=RTOL), (key, col)
+    assert not r.flag.any()
+
+
+def test_pech_sech_by_hand_vrs(panel):
+    p, x, y = panel
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "period"])
+    # VRS output efficiency of A in 2001 (x=2,y=2): frontier points (2,2),(3,1),(4,2),(5,4); A is on it -> 1
+    s01, _ = dea_scores([[2, 4, 3, 5]], [[2, 2, 1, 4]], rts="vrs")
+    s02, _ = dea_scores([[2, 5, 3, 4]], [[3, 3, 2, 4]], rts="vrs")
+    # B 2002 (x=5, y=3): VRS frontier at x=5 is max output of convex combos with x <= 5: (4,4) -> y=4 -> 3/4
+    assert s02[1] == pytest.approx(0.75, rel=RTOL)
+    pech_B = s02[1] / s01[1]
+    assert r.loc[("B", 2002), "pech"] == pytest.approx(pech_B, rel=RTOL)
+    assert r.loc[("B", 2002), "sech"] == pytest.approx(r.loc[("B", 2002), "effch"] / pech_B, rel=RTOL)
+
+
+def test_geometric_means_and_cumulative(panel):
+    p, x, y = panel
+    res = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"])
+    hand = _hand(x, y)
+    g = np.exp(np.mean([np.log(hand[(d, 2002)]["tfpch"]) for d in x]))
+    assert res.by_period.set_index("period").loc[2002, "tfpch"] == pytest.approx(g, rel=RTOL)
+    gA = np.exp(np.mean([np.log(hand[("A", t)]["effch"]) for t in (2002, 2003)]))
+    assert res.by_dmu.set_index("dmu").loc["A", "effch"] == pytest.approx(gA, rel=RTOL)
+    cum = res.cumulative.set_index(["dmu", "period"]).tfp_cumulative
+    assert cum[("A", 2001)] == 1.0
+    assert cum[("A", 2003)] == pytest.approx(hand[("A", 2002)]["tfpch"] * hand[("A", 2003)]["tfpch"], rel=RTOL)
+
+
+def test_crs_orientation_invariant(panel):
+    p, _, _ = panel
+    rng = np.random.default_rng(3)
+    p = p.assign(x2=rng.uniform(1, 3, len(p)), y2=rng.uniform(1, 3, len(p)))
+    o = malmquist(p, dmu="dmu", period="year", inputs=["x", "x2"], outputs=["y", "y2"]).table
+    i = malmquist(p, dmu="dmu", period="year", inputs=["x", "x2"], outputs=["y", "y2"], orientation="input").table
+    for c in ("effch", "techch", "tfpch"):
+        np.testing.assert_allclose(o[c], i[c], rtol=1e-6)
+
+
+def test_infeasible_vrs_cross_period_flagged():
+    # B in 2002 uses less input than anyone in 2001: output-oriented VRS against 2001 is infeasible
+    p = pd.DataFrame({"dmu": ["A", "B", "A", "B"], "year": [2001, 2001, 2002, 2002],
+                      "x": [4.0, 5.0, 3.0, 1.0], "y": [2.0, 3.0, 2.0, 1.0]})
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"], rts="vrs").table.set_index("dmu")
+    assert bool(r.loc["B", "flag"]) and "infeasible" in r.loc["B", "reason"]
+    assert np.isnan(r.loc["B", "techch"]) and np.isnan(r.loc["B", "d_prev_curr"])
+    assert len(r) == 2  # never dropped
+
+
+def test_frontier_options(panel):
+    p, _, _ = panel
+    g = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"], frontier="global").table
+    np.testing.assert_allclose(g.techch, 1.0, rtol=1e-9)  # one frontier for all periods
+    s = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"], frontier="sequential").table
+    assert (s.d_curr_curr <= 1 + 1e-9).all()
+
+
+def test_errors(panel):
+    p, _, _ = panel
+    kw = dict(dmu="dmu", period="year", inputs=["x"], outputs=["y"])
+    with pytest.raises(InputError, match=r"panel: expected positive inputs and outputs"):
+        malmquist(p.assign(x=np.where(p.index == 0, 0.0, p.x)), **kw)
+    with pytest.raises(InputError, match=r"panel: expected a balanced panel .* got DMUs with missing periods \['A'\]"):
+        malmquist(p.drop(index=0), **kw)
+    with pytest.raises(InputError, match=r"panel: expected one row per DMU and period"):
+        malmquist(pd.concat([p, p.iloc[[0]]]), **kw)
+    with pytest.raises(InputError, match=r"panel: expected at least inputs \+ outputs = 4 DMUs, got 3"):
+        malmquist(p[p.dmu != "D"].assign(x2=1.0, y2=1.0), dmu="dmu", period="year", inputs=["x", "x2"],
+                  outputs=["y", "y2"])
+
+
+def test_capital_stock_hand():
+    inv = pd.Series([10.0, 12.0, 14.4], index=[2000, 2001, 2002])
+    k = capital_stock(inv, delta=0.1, growth_years=2)
+    g = 0.2
+    K0 = 10 / (g + 0.1)
+    assert k.iloc[0] == pytest.approx(K0)
+    assert k.iloc[2] == pytest.approx((K0 * 0.9 + 12) * 0.9 + 14.4)
+    defl = pd.Series([1.0, 2.0, 4.0], index=inv.index)
+    kd = capital_stock(inv, deflator=defl, delta=0.096, initial=50.0)
+    assert kd.iloc[1] == pytest.approx(50 * 0.904 + 6.0)
+    with pytest.raises(InputError, match=r"delta: expected a depreciation rate in \[0, 1\)"):
+        capital_stock(inv, delta=1.5)
