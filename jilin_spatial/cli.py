@@ -157,6 +157,53 @@ def _register_circle(sub):
     s.set_defaults(func=_cmd_circle)
 
 
+def _cmd_tfp(args):
+    from .export import OutputDir, write_csv
+    from .io import _read_any_table
+    from .productivity import malmquist
+
+    panel = _read_any_table(args.panel, encoding=args.encoding)
+    for c in args.inputs + args.outputs:
+        if c in panel:
+            panel[c] = pd_numeric(panel[c])
+    if args.period in panel:
+        panel[args.period] = pd_numeric(panel[args.period])
+    res = malmquist(panel, dmu=args.dmu, period=args.period, inputs=args.inputs, outputs=args.outputs,
+                    orientation=args.orientation, rts=args.rts, frontier=args.frontier)
+    with OutputDir(args.out, force=args.force) as st:
+        write_csv(res.table, st / "tables" / "malmquist.csv")
+        write_csv(res.by_period, st / "tables" / "malmquist_by_period.csv")
+        write_csv(res.by_dmu, st / "tables" / "malmquist_by_dmu.csv")
+        write_csv(res.cumulative, st / "tables" / "tfp_cumulative.csv")
+    print(f"wrote {args.out}/tables/ (malmquist, by_period, by_dmu, tfp_cumulative); "
+          f"{int(res.table.flag.sum())} flagged DMU-periods")
+    for r in res.by_period.itertuples():
+        print(f"  {r.period}: tfpch {r.tfpch:.4f} (effch {r.effch:.4f}, techch {r.techch:.4f})")
+    return 0
+
+
+def pd_numeric(s):
+    import pandas as pd
+
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _register_tfp(sub):
+    s = sub.add_parser("tfp", help="DEA-Malmquist TFP index for a panel")
+    s.add_argument("--panel", required=True, help="CSV or Excel, one row per DMU and period")
+    s.add_argument("--dmu", required=True)
+    s.add_argument("--period", required=True)
+    s.add_argument("--inputs", nargs="+", required=True)
+    s.add_argument("--outputs", nargs="+", required=True)
+    s.add_argument("--orientation", choices=["output", "input"], default="output")
+    s.add_argument("--rts", choices=["crs", "vrs"], default="crs")
+    s.add_argument("--frontier", choices=["contemporaneous", "sequential", "global"], default="contemporaneous")
+    s.add_argument("--encoding")
+    s.add_argument("--out", required=True)
+    s.add_argument("--force", action="store_true")
+    s.set_defaults(func=_cmd_tfp)
+
+
 def _cmd_versions(args):
     from ._versions import show_versions
 
@@ -193,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Later capabilities register their subcommands here: fn(subparsers).
-_EXTRA: list = [_register_lq, _register_circle]
+_EXTRA: list = [_register_lq, _register_circle, _register_tfp]
 
 
 def main(argv=None) -> int:

@@ -247,6 +247,7 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     cum = table.pivot(index="dmu", columns="period", values="tfpch").cumprod(axis=1)
     cum.insert(0, periods[0], 1.0)
     cumulative = cum.reset_index().melt(id_vars="dmu", var_name="period", value_name="tfp_cumulative")
+    cumulative["period"] = cumulative["period"].astype(table["period"].dtype)
     params = {"orientation": orientation, "rts": rts, "frontier": frontier, "inputs": inputs, "outputs": outputs,
               "solver": "scipy HiGHS, one block-diagonal LP per (frontier, period); frontiers pruned to "
                         "own-period efficient DMUs"}

@@ -481,10 +481,21 @@ def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
     return so
 
 
+def _step_productivity(ctx: dict, opts: ReportOptions) -> StepOutput:
+    so = StepOutput()
+    so.summary += ["## Productivity (Malmquist TFP, panel regressions)", "",
+                   "Not run on the embedded data: the Malmquist index needs labour, a capital stock and real GDP "
+                   "per city and year, and Jilin has no capital-stock (investment) series or continuous GDP panel "
+                   "in the shipped data. No numbers are shown. Use `jilin-spatial tfp --panel FILE ...` or "
+                   "`jilin_spatial.productivity.malmquist` and `jilin_spatial.econometrics.panel_regressions` "
+                   "on a panel that has them (examples/07_productivity.py runs on a labelled synthetic panel).", ""]
+    return so
+
+
 #: (title, step function) in pipeline order.  Later capabilities append here.
 STEPS: list = [("data", _step_data), ("concentration", _step_concentration), ("coupling", _step_coupling),
                ("autocorrelation", _step_autocorrelation), ("network", _step_network),
-               ("map", _step_map)]
+               ("productivity", _step_productivity), ("map", _step_map)]
 
 #: Sections of the finished report; the ones without a step say "not yet available".
 PLANNED_SECTIONS = [

@@ -38,7 +38,8 @@ def test_report_writes_layers_and_tables(tmp_path, capsys):
     assert "Prefecture LQ manufacturing 2020" in html and "County LISA, LQ producer services 2020" in html
     assert len(list((out / "figures").glob("*.png"))) >= 5
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    assert "Not yet available" in summary and "Malmquist" in summary  # productivity is not claimed
+    assert "Not yet available" not in summary
+    assert "Not run on the embedded data" in summary and "No numbers are shown" in summary
 
 
 def test_report_refuses_non_empty_dir(tmp_path, capsys):
@@ -100,3 +101,18 @@ def test_report_on_your_own_data(tmp_path, capsys):
     got = lq[(lq.year == 2020) & (lq.sector == "C_manuf")].set_index("adcode").lq
     assert got.loc[exp.index].round(12).tolist() == exp.round(12).tolist()
     assert cli.main(["report", "--out", str(tmp_path / "x"), "--table", str(tmp_path / "mine.csv")]) == 2
+
+
+def test_tfp_cli(tmp_path, capsys):
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(1)
+    rows = [{"dmu": d, "t": 2000 + t, "x": rng.uniform(1, 5), "y": rng.uniform(1, 5)} for d in "ABCD" for t in range(3)]
+    pd.DataFrame(rows).to_csv(tmp_path / "p.csv", index=False)
+    out = tmp_path / "o"
+    assert cli.main(["tfp", "--panel", str(tmp_path / "p.csv"), "--dmu", "dmu", "--period", "t", "--inputs", "x",
+                     "--outputs", "y", "--out", str(out)]) == 0
+    m = pd.read_csv(out / "tables" / "malmquist.csv")
+    assert len(m) == 8 and {"effch", "techch", "pech", "sech", "tfpch"} <= set(m.columns)
+    assert cli.main(["tfp", "--panel", str(tmp_path / "p.csv"), "--dmu", "dmu", "--period", "t", "--inputs", "zz",
+                     "--outputs", "y", "--out", str(tmp_path / "q")]) == 2
