@@ -180,3 +180,35 @@ def test_subsamples_and_table_export(tmp_path):
     assert r.to_markdown().startswith("| variable | FE |")
     r.to_csv(tmp_path / "t1.csv")
     assert pd.read_csv(tmp_path / "t1.csv").shape[0] == 5
+
+
+def _vrs_output_score_by_hand(xs, ys, x0, y0):
+    """1 input, 1 output VRS: best output at input x0 = max over single points and pairs bracketing x0."""
+    best = -np.inf
+    pts = list(zip(xs, ys))
+    for xi, yi in pts:
+        if xi <= x0:
+            best = max(best, yi)
+    for (xi, yi) in pts:
+        for (xj, yj) in pts:
+            if xi < x0 < xj:
+                w = (x0 - xi) / (xj - xi)
+                best = max(best, (1 - w) * yi + w * yj)
+    return y0 / best
+
+
+def test_pech_sech_all_dmus_by_hand(panel):
+    p, x, y = panel
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "period"])
+    hand = _hand(x, y)
+    for d in x:
+        for t in (1, 2):
+            xs_prev = [x[k][t - 1] for k in x]
+            ys_prev = [y[k][t - 1] for k in x]
+            xs_cur = [x[k][t] for k in x]
+            ys_cur = [y[k][t] for k in x]
+            v_prev = _vrs_output_score_by_hand(xs_prev, ys_prev, x[d][t - 1], y[d][t - 1])
+            v_cur = _vrs_output_score_by_hand(xs_cur, ys_cur, x[d][t], y[d][t])
+            pech = v_cur / v_prev
+            assert r.loc[(d, 2001 + t), "pech"] == pytest.approx(pech, rel=RTOL)
+            assert r.loc[(d, 2001 + t), "sech"] == pytest.approx(hand[(d, 2001 + t)]["effch"] / pech, rel=RTOL)
