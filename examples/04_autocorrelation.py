@@ -7,7 +7,6 @@ Run: python examples/04_autocorrelation.py
 
 import warnings
 
-import pandas as pd
 
 import jilin_spatial as js
 from jilin_spatial import datasets
@@ -23,11 +22,9 @@ with warnings.catch_warnings():
 print(f"prefectures: I = {r.I:.3f}, E[I] = {r.EI:.3f}, exact p = {r.p_exact:.4f}, normal p = {r.p_norm:.4f}")
 
 # weights on rail km (inverse distance squared) from the shipped matrix
-m = datasets.load_rail_matrix()
-ids = sorted(set(m.from_adcode) | set(m.to_adcode))
-D = pd.DataFrame(0.0, index=ids, columns=ids)
-for row in m.itertuples():
-    D.loc[row.from_adcode, row.to_adcode] = D.loc[row.to_adcode, row.from_adcode] = row.rail_km_shortest
+from jilin_spatial.network import pair_matrix
+
+D = pair_matrix(datasets.load_rail_matrix(), "rail_km_shortest")
 wr = js.spatial_weights(kind="inverse_distance", matrix=D, power=2, unit="rail_km")
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FewUnitsWarning)

@@ -19,11 +19,10 @@ print(sm.head().to_string(index=False))
 # gravity ties on rail km with census urban population and GDP (see default_masses for vintages)
 from jilin_spatial.gravity import default_masses
 
+from jilin_spatial.network import pair_matrix
+
 m = default_masses()
-D = pd.DataFrame(0.0, index=sorted(m.index), columns=sorted(m.index))
-for r in sm.itertuples():
-    D.loc[r.from_adcode, r.to_adcode] = D.loc[r.to_adcode, r.from_adcode] = r.rail_km
-ties = js.gravity_ties(m, D, b=2)
+ties = js.gravity_ties(m, pair_matrix(sm, "rail_km"), b=2)
 print(ties.sort_values("R", ascending=False).head(4)[["from", "to", "distance", "R", "F"]].to_string(index=False))
 nodes, edges = js.tie_centrality(ties)
 print(nodes.assign(name=nodes.adcode.map(m.name_en)).round(3).to_string(index=False))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError
-from .network import add_links, node_for, seat_matrix, travel_times
+from .network import add_links, node_for, pair_matrix, seat_matrix, travel_times
 
 __all__ = ["resolve_place", "economic_circles", "CircleResult", "run_scenario", "parse_link", "modelled_link_km"]
 
@@ -242,11 +242,7 @@ def run_scenario(G, links: pd.DataFrame, *, centres=("Changchun", "Jilin City"),
     m = default_masses() if masses is None else masses
     ties = {}
     for label, graph in (("before", G), ("after", H)):
-        sm = seat_matrix(graph)
-        ids = sorted(set(sm.from_adcode) | set(sm.to_adcode))
-        D = pd.DataFrame(0.0, index=ids, columns=ids)
-        for r in sm.itertuples():
-            D.loc[r.from_adcode, r.to_adcode] = D.loc[r.to_adcode, r.from_adcode] = r.travel_min
+        D = pair_matrix(seat_matrix(graph), "travel_min")
         ties[label] = gravity_ties(m, D, distance_unit="travel_min").set_index(["from", "to"])
     td = pd.DataFrame({"R_before": ties["before"]["R"], "R_after": ties["after"]["R"],
                        "min_before": ties["before"]["distance"], "min_after": ties["after"]["distance"]})

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._errors import InputError
 
-__all__ = ["DEFAULT_SPEEDS_KPH", "rail_graph", "graph_from_km_posts", "graph_from_edges", "seat_station_table", "travel_times",
+__all__ = ["DEFAULT_SPEEDS_KPH", "pair_matrix", "rail_graph", "graph_from_km_posts", "graph_from_edges", "seat_station_table", "travel_times",
            "seat_matrix", "add_links", "node_for"]
 
 DEFAULT_SPEEDS_KPH = {"high-speed": 220.0, "conventional": 90.0}
@@ -400,6 +400,22 @@ def seat_matrix(G, *, level: str = "prefecture", mode: str | None = None) -> pd.
             rows.append({"from_adcode": a[5:], "to_adcode": b[5:], "rail_km": d, "travel_min": t,
                          "reachable": bool(np.isfinite(d))})
     return pd.DataFrame(rows)
+
+
+def pair_matrix(pairs: pd.DataFrame, value: str, *, a: str = "from_adcode", b: str = "to_adcode") -> pd.DataFrame:
+    """Square symmetric matrix from a table of unordered pairs (e.g. :func:`seat_matrix`), 0 on the diagonal.
+
+    Examples
+    --------
+    >>> m = pair_matrix(pd.DataFrame({"from_adcode": ["a"], "to_adcode": ["b"], "rail_km": [5.0]}), "rail_km")
+    >>> m.to_numpy().tolist()
+    [[0.0, 5.0], [5.0, 0.0]]
+    """
+    ids = sorted(set(pairs[a]) | set(pairs[b]))
+    M = pd.DataFrame(0.0, index=ids, columns=ids)
+    for u, v, d in zip(pairs[a], pairs[b], pairs[value]):
+        M.loc[u, v] = M.loc[v, u] = float(d)
+    return M
 
 
 def add_links(G, links: pd.DataFrame, *, speeds_kph=None):

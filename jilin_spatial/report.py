@@ -336,7 +336,7 @@ def _step_network(ctx: dict, opts: ReportOptions) -> StepOutput:
 
     from .circles import economic_circles
     from .gravity import default_masses, gravity_ties, tie_centrality
-    from .network import rail_graph, seat_matrix, seat_station_table
+    from .network import pair_matrix, rail_graph, seat_matrix, seat_station_table
 
     so = StepOutput()
     G = rail_graph()
@@ -344,11 +344,7 @@ def _step_network(ctx: dict, opts: ReportOptions) -> StepOutput:
     so.tables["rail_distances"] = sm[["from_adcode", "to_adcode", "rail_km", "travel_min"]]
     so.tables["seat_stations"] = seat_station_table()
     masses = default_masses()
-    ids = sorted(masses.index)
-    D = pd.DataFrame(0.0, index=ids, columns=ids)
-    for r in sm.itertuples():
-        D.loc[r.from_adcode, r.to_adcode] = D.loc[r.to_adcode, r.from_adcode] = r.rail_km
-    ties = gravity_ties(masses, D, distance_unit="rail_km")
+    ties = gravity_ties(masses, pair_matrix(sm, "rail_km"), distance_unit="rail_km")
     names = masses["name_en"]
     ties.insert(1, "from_name_en", ties["from"].map(names))
     ties.insert(3, "to_name_en", ties["to"].map(names))
