@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError
-from .network import add_links, node_for, pair_matrix, seat_matrix, travel_times
+from .network import add_links, great_circle_km, node_for, pair_matrix, seat_matrix, travel_times
 
 __all__ = ["resolve_place", "economic_circles", "CircleResult", "run_scenario", "parse_link", "modelled_link_km"]
 
@@ -199,10 +199,7 @@ def _endpoint(s, G):
 
 def modelled_link_km(a: str, b: str, G, *, detour: float = 1.2) -> float:
     """A *modelled* length for a proposed link: great-circle km between two seats times ``detour``."""
-    from pyproj import Geod
-
-    na, nb = G.nodes[_endpoint(a, G)], G.nodes[_endpoint(b, G)]
-    return Geod(ellps="WGS84").inv(na["lon"], na["lat"], nb["lon"], nb["lat"])[2] / 1000.0 * detour
+    return great_circle_km(G.nodes[_endpoint(a, G)], G.nodes[_endpoint(b, G)]) * detour
 
 
 def run_scenario(G, links: pd.DataFrame, *, centres=("Changchun", "Jilin City"), minutes=(30, 60, 90),

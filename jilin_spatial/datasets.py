@@ -41,6 +41,7 @@ __all__ = [
     "zone_shares",
     "coupling_indicators",
     "county_population",
+    "load_label_points",
 ]
 
 STORAGE_CRS = "EPSG:4326"
@@ -350,6 +351,19 @@ def load_boundaries(level: str = "prefecture"):
 def _names(level):
     b = load_boundaries(level)
     return b.set_index("adcode")[["name_zh", "name_en"]]
+
+
+def load_label_points() -> pd.DataFrame:
+    """Centroid and representative point (lon/lat, EPSG:4326) and area of every unit, indexed by ``adcode``.
+
+    Examples
+    --------
+    >>> lp = load_label_points()
+    >>> {"reppoint_lon", "reppoint_lat"} <= set(lp.columns)
+    True
+    """
+    df = pd.read_csv(get_path("label_points"), dtype={"adcode": str}).set_index("adcode")
+    return _attach(df, "label_points")
 
 
 def load_seats():

@@ -25,13 +25,14 @@ as unreachable (NaN), never as 0.
 from __future__ import annotations
 
 import re
+import weakref
 
 import numpy as np
 import pandas as pd
 
 from ._errors import InputError
 
-__all__ = ["DEFAULT_SPEEDS_KPH", "pair_matrix", "rail_graph", "graph_from_km_posts", "graph_from_edges", "seat_station_table", "travel_times",
+__all__ = ["DEFAULT_SPEEDS_KPH", "great_circle_km", "pair_matrix", "rail_graph", "graph_from_km_posts", "graph_from_edges", "seat_station_table", "travel_times",
            "seat_matrix", "add_links", "node_for"]
 
 DEFAULT_SPEEDS_KPH = {"high-speed": 220.0, "conventional": 90.0}
@@ -50,6 +51,20 @@ def _check_speeds(speeds):
     for m, v in speeds.items():
         if not (isinstance(v, (int, float)) and v > 0):
             raise InputError("speeds_kph", "positive speeds in km/h", f"{m}: {v!r}", "e.g. {'high-speed': 220}")
+
+
+def _speeds(speeds_kph, base=None) -> dict:
+    """``base`` (default :data:`DEFAULT_SPEEDS_KPH`) updated with the caller's speeds, validated."""
+    speeds = {**(DEFAULT_SPEEDS_KPH if base is None else base), **(speeds_kph or {})}
+    _check_speeds(speeds)
+    return speeds
+
+
+def great_circle_km(a: dict, b: dict) -> float:
+    """Great-circle distance in km (WGS84 ellipsoid) between two nodes' ``lon``/``lat``."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84").inv(a["lon"], a["lat"], b["lon"], b["lat"])[2] / 1000.0
 
 
 def graph_from_km_posts(km_posts: pd.DataFrame, *, speeds_kph=None, edge_times=None):
@@ -73,22 +88,18 @@ def graph_from_km_posts(km_posts: pd.DataFrame, *, speeds_kph=None, edge_times=N
     """
     import networkx as nx
 
-    speeds = {**DEFAULT_SPEEDS_KPH, **(speeds_kph or {})}
-    _check_speeds(speeds)
+    speeds = _speeds(speeds_kph)
     need = ["line_zh", "line_mode", "station_zh", "km_post"]
     miss = [c for c in need if c not in km_posts.columns]
     if miss:
         raise InputError("km_posts", f"columns {need}", f"missing {miss}", "rename the columns")
     k = km_posts.sort_values(["line_zh", "km_post"], kind="stable")
-    a = k.groupby("line_zh", sort=False)
-    frm = a["station_zh"].shift(0)
-    nxt = a["station_zh"].shift(-1)
-    dkm = a["km_post"].shift(-1) - k["km_post"]
-    e = pd.DataFrame({"u": frm, "v": nxt, "rail_km": dkm, "line": k["line_zh"], "mode": k["line_mode"]}).dropna()
+    nxt = k.groupby("line_zh", sort=False)[["station_zh", "km_post"]].shift(-1)
+    e = pd.DataFrame({"u": k["station_zh"], "v": nxt["station_zh"], "rail_km": nxt["km_post"] - k["km_post"],
+                      "line": k["line_zh"], "mode": k["line_mode"]}).dropna()
     e = e[(e.u != e.v) & (e.rail_km > 0)]
     e["travel_min"] = e["rail_km"] / e["mode"].map(lambda m: _speed(m, speeds)) * 60.0
-    key = np.where(e.u < e.v, e.u + "|" + e.v, e.v + "|" + e.u)
-    e["key"] = key
+    e["key"] = np.where(e.u < e.v, e.u + "|" + e.v, e.v + "|" + e.u)
     agg = e.groupby("key").agg(u=("u", "first"), v=("v", "first"), rail_km=("rail_km", "min"),
                                travel_min=("travel_min", "min"), line=("line", lambda s: "+".join(sorted(set(s)))),
                                mode=("mode", lambda s: "high-speed" if "high-speed" in set(s) else s.iloc[0]))
@@ -126,8 +137,7 @@ def graph_from_edges(edges: pd.DataFrame, *, speeds_kph=None):
     """
     import networkx as nx
 
-    speeds = {**DEFAULT_SPEEDS_KPH, **(speeds_kph or {})}
-    _check_speeds(speeds)
+    speeds = _speeds(speeds_kph)
     need = ["from", "to", "rail_km", "mode"]
     miss = [c for c in need if c not in edges.columns]
     if miss:
@@ -234,8 +244,6 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
     >>> int(m.loc[("220100", "220200"), "rail_km"])
     111
     """
-    from pyproj import Geod
-
     from . import datasets
     from .autocorrelation import spatial_weights
 
@@ -252,7 +260,7 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
     G.graph.update(access_min=access_min, road=road, road_speed_kph=road_speed_kph, detour=detour,
                    source="km posts 2021-12 (tariff km); connectors and roads modelled")
     counties = datasets.load_boundaries("county")
-    lp = pd.read_csv(datasets.get_path("label_points"), dtype={"adcode": str}).set_index("adcode")
+    lp = datasets.load_label_points()
     seats = datasets.load_seats().set_index("adcode")
     table = seat_station_table(counties, set(kp["station_zh"]))
     for r in table.itertuples():
@@ -266,15 +274,13 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
             G.add_edge(node, st, rail_km=0.0, travel_min=float(access_min), line="access", mode="access",
                        modelled=True)
     if road != "none":
-        geod = Geod(ellps="WGS84")
         sw = spatial_weights(counties, kind="queen", islands="zero")
         has_station = dict(zip(table.adcode, table.stations != ""))
         for i, nbrs in sw.w.neighbors.items():
             for j in nbrs:
                 if i >= j or (road == "off_network" and has_station.get(i) and has_station.get(j)):
                     continue
-                a, b = G.nodes[node_for(i)], G.nodes[node_for(j)]
-                km = geod.inv(a["lon"], a["lat"], b["lon"], b["lat"])[2] / 1000.0 * detour
+                km = great_circle_km(G.nodes[node_for(i)], G.nodes[node_for(j)]) * detour
                 G.add_edge(node_for(i), node_for(j), rail_km=np.nan, road_km=km, travel_min=km / road_speed_kph * 60,
                            line="road (modelled)", mode="road", modelled=True)
     return G
@@ -300,8 +306,14 @@ class _CSR:
         self.m = sp.csr_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(n, n))
 
 
+#: graph -> {(weight, n_nodes, n_edges): _CSR}.  Keyed by the graph object itself, so copies (which
+#: share ``G.graph`` contents) never see each other's matrices.  A graph is treated as fixed once
+#: queried: change it through :func:`add_links`, which returns a new graph.
+_CSR_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _csr(G, weight):
-    cache = G.graph.setdefault("_csr_cache", {})
+    cache = _CSR_CACHE.setdefault(G, {})
     key = (weight, G.number_of_nodes(), G.number_of_edges())
     if key not in cache:
         cache.clear()
@@ -436,15 +448,13 @@ def add_links(G, links: pd.DataFrame, *, speeds_kph=None):
     InputError
         Unknown stations (with suggestions), negative or zero speed, missing km.
     """
-    speeds = {**G.graph.get("speeds_kph", DEFAULT_SPEEDS_KPH), **(speeds_kph or {})}
-    _check_speeds(speeds)
+    speeds = _speeds(speeds_kph, base=G.graph.get("speeds_kph"))
     need = ["from", "to", "mode"]
     miss = [c for c in need if c not in links.columns]
     if miss:
         raise InputError("links", f"columns {need} (+ rail_km, speed_kph or travel_min)", f"missing {miss}",
                          "see the scenario CSV format in the README")
     H = G.copy()
-    H.graph.pop("_csr_cache", None)
     idx = {n: None for n in H.nodes}
     for r in links.to_dict("records"):
         _known([r["from"], r["to"]], idx, "links")

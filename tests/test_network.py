@@ -88,7 +88,7 @@ def test_tie_centrality_betweenness_uses_inverse_R():
 
 def _toy_graph():
     """Star graph: Changchun's seat reaches county i in exactly i minutes."""
-    lp = pd.read_csv(datasets.get_path("label_points"), dtype={"adcode": str}).set_index("adcode")
+    lp = datasets.load_label_points()
     H = nx.Graph(access_min=0)
     H.add_node("seat:220100", kind="prefecture_seat", lon=125.3, lat=43.9)
     counties = datasets.load_boundaries("county").adcode.tolist()
@@ -215,3 +215,14 @@ def test_report_centre_and_minutes_flags(tmp_path):
     c = pd.read_csv(tmp_path / "r" / "tables" / "circles.csv")
     assert c.centre.tolist() == ["Siping"] and c.minutes.tolist() == [45.0]
     assert cli.main(["report", "--out", str(tmp_path / "q"), "--centre", "Atlantis"]) == 2
+
+
+def test_shortest_path_cache_not_shared_between_copies():
+    H = nx.Graph()
+    H.add_edge("a", "b", travel_min=10.0)
+    H.add_edge("b", "c", travel_min=10.0)
+    assert travel_times(H, ["a"], targets=["c"]).travel_min.item() == 20.0
+    H2 = H.copy()  # same node and edge counts, G.graph copied
+    H2.edges["b", "c"]["travel_min"] = 1.0
+    assert travel_times(H2, ["a"], targets=["c"]).travel_min.item() == 11.0
+    assert travel_times(H, ["a"], targets=["c"]).travel_min.item() == 20.0
