@@ -27,6 +27,8 @@ __all__ = [
     "advantage_stage",
     "similarity_coefficient",
     "coagglomeration",
+    "stage_table",
+    "coagglomeration_table",
 ]
 
 REFERENCES = ("panel", "external", "rest")
@@ -78,7 +80,7 @@ def _wide(data: pd.DataFrame) -> pd.DataFrame:
     return w
 
 
-def _targets(sectors, groups, present, include_total):
+def _targets(sectors, groups, present):
     avail = [s for s in present if s != TOTAL_KEY]
     if sectors is None:
         out = {s: (s,) for s in avail}
@@ -186,7 +188,7 @@ def location_quotient(
         if miss:
             raise InputError("years", f"years present in data {sorted(have)}", repr(miss), "drop them or add the data")
         data = data[data["year"].astype(int).isin(years)]
-    targets = _targets(sectors, groups, data["sector"].unique(), True)
+    targets = _targets(sectors, groups, data["sector"].unique())
     w = _wide(data)
     ej = _denominator(w, denominator)
 
@@ -321,7 +323,7 @@ def agglomeration_index(
         if y not in have:
             raise InputError(arg, f"a year present in data {sorted(have)}", repr(y), "load both census years")
     sub = data[data["year"].astype(int).isin([start, end])]
-    targets = _targets(sectors, groups, sub["sector"].unique(), False)
+    targets = _targets(sectors, groups, sub["sector"].unique())
     w = _wide(sub)
     t = end - start
     frames = []
@@ -533,3 +535,51 @@ def coagglomeration(lq_manufacturing, lq_services) -> pd.DataFrame:
     ca = np.full(a.shape, np.nan)
     ca[ok] = 1 - np.abs(a[ok] - b[ok]) / (a[ok] + b[ok])
     return pd.DataFrame({"CA": ca, "CA_star": ca + (a + b), "mask_reason": reason}, index=m.index)
+
+
+def stage_table(agglomeration: pd.DataFrame, lq: pd.DataFrame, *, lq_threshold: float = 1.0,
+                a_threshold: float = 1.0) -> pd.DataFrame:
+    """Add the end-year LQ and the comparative-advantage stage to an :func:`agglomeration_index` result.
+
+    Parameters
+    ----------
+    agglomeration : pandas.DataFrame
+        Output of :func:`agglomeration_index` (one row per adcode and sector).
+    lq : pandas.DataFrame
+        Output of :func:`location_quotient` for one denominator, containing
+        the end year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``agglomeration`` with ``lq_end``, ``stage_zh``,
+        ``stage_en``; ``mask_reason`` keeps the index's reason, else the
+        stage's ("missing LQ or A").
+    """
+    out = agglomeration.copy()
+    end_year = int(out["end_year"].iloc[0])
+    end = lq[lq["year"] == end_year].set_index(["adcode", "sector"])["lq"]
+    out["lq_end"] = end.reindex(pd.MultiIndex.from_frame(out[["adcode", "sector"]])).to_numpy()
+    st = advantage_stage(out["lq_end"], out["A"], lq_threshold=lq_threshold, a_threshold=a_threshold)
+    out["stage_zh"], out["stage_en"] = st["stage_zh"], st["stage_en"]
+    out["mask_reason"] = np.where(out["mask_reason"] != "", out["mask_reason"], st["mask_reason"])
+    return out
+
+
+def coagglomeration_table(lq: pd.DataFrame, *, manufacturing: str = "manufacturing",
+                          services: str = "producer_services") -> pd.DataFrame:
+    """:func:`coagglomeration` for every (adcode, year) of a :func:`location_quotient` result.
+
+    ``lq`` must hold rows for both sectors (one denominator).  Returns
+    ``adcode, year, lq_manufacturing, lq_producer_services, CA, CA_star,
+    mask_reason``, sorted by year then adcode.
+    """
+    miss = [x for x in (manufacturing, services) if x not in set(lq["sector"])]
+    if miss:
+        raise InputError("lq", f"LQ rows for {[manufacturing, services]}", f"none for {miss}",
+                         "compute location_quotient(..., sectors=['manufacturing', 'producer_services'])")
+    w = lq.pivot(index=["adcode", "year"], columns="sector", values="lq")
+    m = w[manufacturing].rename("lq_manufacturing")
+    s = w[services].rename("lq_producer_services")
+    out = pd.concat([m, s, coagglomeration(m, s)], axis=1).reset_index()
+    return out.sort_values(["year", "adcode"], kind="stable").reset_index(drop=True)

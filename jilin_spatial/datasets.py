@@ -758,7 +758,7 @@ def coupling_indicators(*, years=(2010, 2020), level: str = "prefecture") -> pd.
     >>> ind.shape[0]
     18
     """
-    from .concentration import coagglomeration, location_quotient
+    from .concentration import coagglomeration_table, location_quotient
 
     _check_choice("level", level, _LEVELS)
     if level == "prefecture":
@@ -766,9 +766,9 @@ def coupling_indicators(*, years=(2010, 2020), level: str = "prefecture") -> pd.
     else:
         emp = load_employment("county", years=years, include_total=True)
     lq = location_quotient(emp, sectors=["manufacturing", "producer_services"], denominator="non_agricultural")
-    w = lq.pivot(index=["adcode", "year"], columns="sector", values="lq")
-    out = pd.DataFrame({"lq_manufacturing": w["manufacturing"], "lq_producer_services": w["producer_services"]})
-    out["coagglomeration"] = coagglomeration(out["lq_manufacturing"], out["lq_producer_services"])["CA"]
+    out = coagglomeration_table(lq).set_index(["adcode", "year"]).sort_index()
+    out = out[["lq_manufacturing", "lq_producer_services", "CA"]]
+    out = out.rename(columns={"CA": "coagglomeration"})
     if level == "prefecture":
         hc = load_human_capital(years=years, wide=True).set_index(["adcode", "year"])
         bach = hc["edu_bachelor_plus_male"] + hc["edu_bachelor_plus_female"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .concentration import (advantage_stage, agglomeration_index, coagglomeration, location_quotient,
-                            similarity_coefficient)
+from .concentration import (agglomeration_index, coagglomeration_table, location_quotient, similarity_coefficient,
+                            stage_table)
 from .export import write_csv, write_gpkg_layers
 from .layers import attach
 from .sectors import GROUPS
@@ -40,11 +40,8 @@ def run_lq_job(table: pd.DataFrame, polygons, out: Path, *, reference="panel", d
     notes.append(f"location_quotients: {len(lq)} values, {int((lq.mask_reason != '').sum())} masked")
     years = sorted(table["year"].unique())
     if len(years) >= 2:
-        a = agglomeration_index(table, start=years[0], end=years[-1], sectors=sectors)
-        end = lq[lq.year == years[-1]].set_index(["adcode", "sector"])["lq"]
-        a["lq_end"] = end.reindex(pd.MultiIndex.from_frame(a[["adcode", "sector"]])).to_numpy()
-        st = advantage_stage(a["lq_end"], a["A"])
-        tables["agglomeration_stages"] = pd.concat([a, st[["stage_zh", "stage_en"]]], axis=1)
+        tables["agglomeration_stages"] = stage_table(
+            agglomeration_index(table, start=years[0], end=years[-1], sectors=sectors), lq)
         layer = attach(layer, tables["agglomeration_stages"], value="stage_en", metric="stage", by=["sector"])
         notes.append(f"agglomeration_stages: {years[0]} -> {years[-1]}")
     else:
@@ -53,11 +50,10 @@ def run_lq_job(table: pd.DataFrame, polygons, out: Path, *, reference="panel", d
     secs = set(table["sector"])
     need = set(GROUPS["manufacturing"]) | set(GROUPS["producer_services"])
     if need <= secs:
-        full = location_quotient(table, sectors=["manufacturing", "producer_services"], reference=reference,
-                                 denominator=denominator)
-        m = full[full.sector == "manufacturing"].set_index(["adcode", "year"])["lq"]
-        s = full[full.sector == "producer_services"].set_index(["adcode", "year"])["lq"].reindex(m.index)
-        co = coagglomeration(m, s).reset_index()
+        pair = ["manufacturing", "producer_services"]
+        full = lq if set(pair) <= set(lq.sector) else location_quotient(table, sectors=pair, reference=reference,
+                                                                         denominator=denominator)
+        co = coagglomeration_table(full)
         tables["coagglomeration"] = co
         layer = attach(layer, co, value="CA", by=["year"])
         notes.append("coagglomeration: computed")
@@ -79,7 +75,7 @@ def _map_and_summary(layer, lq, out: Path, *, sectors_for_map):
 
     years = sorted(lq.year.unique(), reverse=True)
     layers = []
-    for i, sec in enumerate(sectors_for_map):
+    for sec in sectors_for_map:
         for y in years:
             col = f"lq_{sec}_{y}"
             if col in layer:

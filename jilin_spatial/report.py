@@ -25,7 +25,7 @@ from . import datasets
 from ._errors import InputError
 from .export import OutputDir, write_csv, write_gpkg_layers
 
-__all__ = ["ReportOptions", "ReportResult", "build_report", "STEPS", "PLANNED_SECTIONS"]
+__all__ = ["ReportOptions", "ReportResult", "build_report", "STEPS"]
 
 LEVELS = ("prefecture", "county")
 
@@ -83,7 +83,7 @@ def _step_data(ctx: dict, opts: ReportOptions) -> StepOutput:
     ctx["employment"] = emp
     so.tables["employment"] = pd.concat(emp.values(), ignore_index=True)
     so.tables["human_capital"] = datasets.load_human_capital(years=opts.years)
-    so.tables["development_zones"] = datasets.zone_shares(years=[y for y in opts.years if y == 2020] or [2020])
+    so.tables["development_zones"] = datasets.zone_shares()  # zones exist only in the 2020 census
     so.tables["gdp_best_available"] = datasets.load_gdp()
     so.tables["rail_matrix_shipped"] = datasets.load_rail_matrix()
     so.tables["data_sources"] = datasets.available()
@@ -113,42 +113,32 @@ def _step_data(ctx: dict, opts: ReportOptions) -> StepOutput:
 
 
 _KEY_GROUPS = ("manufacturing", "producer_services", "producer_services_high", "producer_services_low")
-_NAME_COLS = ["adcode", "name_zh", "name_en", "level"]
+
+
+def _polygons(ctx, level):
+    return ctx["prefectures" if level == "prefecture" else "counties"]
 
 
 def _concentration_tables(emp, level, years):
     """LQ (sections + groups, both denominators), stages, similarity, co-agglomeration for one level."""
-    from .concentration import (advantage_stage, agglomeration_index, coagglomeration, location_quotient,
-                                similarity_coefficient)
-
-    from .sectors import SECTORS
+    from .concentration import (agglomeration_index, coagglomeration_table, location_quotient,
+                                similarity_coefficient, stage_table)
+    from .sectors import GROUPS, SECTORS
 
     targets = list(SECTORS) + list(_KEY_GROUPS)
     lqs = pd.concat([location_quotient(emp, sectors=targets, denominator=d) for d in ("all", "non_agricultural")],
                     ignore_index=True)
     lqs["level"] = level
+    base = lqs[lqs.denominator == "all"]
     stages = None
     if 2010 in years and 2020 in years:
-        a = agglomeration_index(emp, start=2010, end=2020, sectors=targets)
-        end = lqs[(lqs.year == 2020) & (lqs.denominator == "all")].set_index(["adcode", "sector"])["lq"]
-        a["lq_end"] = end.reindex(pd.MultiIndex.from_frame(a[["adcode", "sector"]])).to_numpy()
-        st = advantage_stage(a["lq_end"], a["A"])
-        stages = pd.concat([a, st.drop(columns="mask_reason").rename(columns={})], axis=1)
-        stages["mask_reason"] = np.where(a["mask_reason"] != "", a["mask_reason"], st["mask_reason"])
+        stages = stage_table(agglomeration_index(emp, start=2010, end=2020, sectors=targets), base)
         stages["level"] = level
-    from .sectors import GROUPS
-
     sim_all = similarity_coefficient(emp).assign(sector_set="all_sections")
     sim_na = similarity_coefficient(emp, sectors=list(GROUPS["non_agricultural"])).assign(sector_set="non_agricultural")
     sim = pd.concat([sim_all, sim_na], ignore_index=True)
     sim["level"] = level
-    base = lqs[lqs.denominator == "all"].set_index(["adcode", "year", "sector"])["lq"]
-    idx = emp[["adcode", "year"]].drop_duplicates().sort_values(["year", "adcode"])
-    keys = pd.MultiIndex.from_frame(idx)
-    lm = pd.Series(base.xs("manufacturing", level="sector").reindex(keys).to_numpy(), index=idx.index)
-    ls = pd.Series(base.xs("producer_services", level="sector").reindex(keys).to_numpy(), index=idx.index)
-    co = pd.concat([idx, lm.rename("lq_manufacturing"), ls.rename("lq_producer_services"), coagglomeration(lm, ls)],
-                   axis=1)
+    co = coagglomeration_table(base)
     meta = emp.drop_duplicates("adcode").set_index("adcode")[["name_zh", "name_en", "is_zone"]]
     co = co.join(meta, on="adcode")
     co["level"] = level
@@ -166,7 +156,7 @@ def _step_concentration(ctx: dict, opts: ReportOptions) -> StepOutput:
         all_lq.append(lqs)
         all_sim.append(sim)
         all_co.append(co)
-        poly = ctx["prefectures" if level == "prefecture" else "counties"][["adcode", "name_zh", "name_en", "geometry"]]
+        poly = _polygons(ctx, level)[["adcode", "name_zh", "name_en", "geometry"]]
         lq_all = lqs[lqs.denominator == "all"]
         lq_na = lqs[(lqs.denominator == "non_agricultural") & lqs.sector.isin(_KEY_GROUPS)]
         g = attach(poly, lq_all, value="lq")
@@ -239,7 +229,7 @@ def _step_coupling(ctx: dict, opts: ReportOptions) -> StepOutput:
         results.append(res)
         weights_all.append(weights.assign(level=level))
         inds.append(ind)
-        poly = ctx["prefectures" if level == "prefecture" else "counties"][["adcode", "name_zh", "name_en", "geometry"]]
+        poly = _polygons(ctx, level)[["adcode", "name_zh", "name_en", "geometry"]]
         g = attach(poly, res, value="D", by=["year"])
         g = attach(g, res, value="class_en", metric="Dclass", by=["year"])
         so.layers[f"{level}_coupling"] = g
@@ -281,7 +271,7 @@ def _step_autocorrelation(ctx: dict, opts: ReportOptions) -> StepOutput:
     mor, lisa = [], []
     perms = {"prefecture": "exact", "county": 9999}
     for level in opts.levels:
-        poly = ctx["prefectures" if level == "prefecture" else "counties"]
+        poly = _polygons(ctx, level)
         sw = spatial_weights(poly, kind="queen", transform="r")
         lq = ctx["concentration"][level]["lq"]
         lq = lq[(lq.denominator == "all") & lq.sector.isin(["manufacturing", "producer_services"])]
@@ -372,7 +362,7 @@ def _step_network(ctx: dict, opts: ReportOptions) -> StepOutput:
     so.tables["circles"] = cov
     so.tables["circle_travel_times"] = circ.times
     so.layers["circles"] = circ.polygons
-    ctx["network"] = {"graph": G, "circles": circ, "ties": ties}
+    ctx["graph"] = G
     so.summary += ["## Rail network, gravity ties and economic circles", "",
                    "Rail km from station km posts (2021-12); the 36 prefecture seat distances reproduce the shipped "
                    "matrix. MODELLED: travel minutes at 220 km/h (high-speed) and 90 km/h (conventional), 15 min "
@@ -393,19 +383,19 @@ def _step_network(ctx: dict, opts: ReportOptions) -> StepOutput:
     return so
 
 
-def _rail_lines():
-    """Schematic rail edges between seats/junctions (straight lines; geometry is modelled)."""
+def _rail_lines(G):
+    """Schematic rail edges between seats/junctions: straight lines between the graph's seat nodes
+    (prefecture seats at their seat points, junction counties at representative points; modelled geometry)."""
     import geopandas as gpd
     from shapely.geometry import LineString
 
+    from .network import node_for
+
     e = datasets.load_rail_edges()
-    seats = datasets.load_seats().set_index("adcode")
-    lp = pd.read_csv(datasets.get_path("label_points"), dtype={"adcode": str}).set_index("adcode")
 
     def pt(code):
-        if code in seats.index:
-            return seats.geometry[code].coords[0]
-        return (lp.loc[code, "reppoint_lon"], lp.loc[code, "reppoint_lat"])
+        n = G.nodes[node_for(code)]
+        return (n["lon"], n["lat"])
 
     geom = [LineString([pt(a), pt(b)]) for a, b in zip(e.from_code, e.to_code)]
     g = gpd.GeoDataFrame(e, geometry=geom, crs="EPSG:4326")
@@ -414,7 +404,6 @@ def _rail_lines():
 
 
 def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
-    from .figures import choropleth_png
     from .webmap import COUPLING_COLORS, LISA_COLORS, STAGE_COLORS, MapLayer, build_map, save_map
 
     so = StepOutput()
@@ -430,15 +419,15 @@ def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
                 col = f"lq_{sector}_{y}"
                 layers.append(MapLayer(f"{level.title()} LQ {label}", g, col, unit="LQ, all industries", year=y,
                                        show=(level == opts.levels[0] and sector == "manufacturing" and y == last)))
-            figs.append((g, f"lq_{sector}_{last}", f"{level}_lq_{sector}_{last}",
-                         f"{level.title()} location quotient, {label}, {last}", "numeric", None, "LQ"))
+            figs.append((f"{level}_lq_{sector}_{last}", g, f"lq_{sector}_{last}",
+                         {"title": f"{level.title()} location quotient, {label}, {last}", "unit": "LQ"}))
         stc = "stage_producer_services"
         if stc in g:
             layers.append(MapLayer(f"{level.title()} stage, producer services 2010-2020", g, stc, kind="categorical",
                                    colors=STAGE_COLORS))
-            figs.append((g, stc, f"{level}_stage_producer_services",
-                         f"{level.title()} comparative-advantage stage, producer services 2010-2020", "categorical",
-                         STAGE_COLORS, ""))
+            figs.append((f"{level}_stage_producer_services", g, stc,
+                         {"title": f"{level.title()} comparative-advantage stage, producer services 2010-2020",
+                          "kind": "categorical", "colors": STAGE_COLORS}))
     for level in opts.levels:
         if f"{level}_coupling" not in L:
             continue
@@ -447,8 +436,8 @@ def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
             layers.append(MapLayer(f"{level.title()} coupling D", g, f"D_{y}", unit="D in [0,1]", year=y))
             layers.append(MapLayer(f"{level.title()} coupling class", g, f"Dclass_{y}", kind="categorical",
                                    colors=COUPLING_COLORS, year=y))
-        figs.append((g, f"D_{last}", f"{level}_coupling_D", f"{level.title()} coupling coordination D, {last}",
-                     "numeric", None, "D"))
+        figs.append((f"{level}_coupling_D", g, f"D_{last}",
+                     {"title": f"{level.title()} coupling coordination D, {last}", "unit": "D"}))
     for level in opts.levels:
         key = f"{level}_lisa"
         if key in L:
@@ -457,18 +446,17 @@ def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
             if col in g:
                 layers.append(MapLayer(f"{level.title()} LISA, LQ producer services", g, col, kind="categorical",
                                        colors=LISA_COLORS, year=last, note="queen weights; p <= 0.05; ns = not significant"))
-                figs.append((g, col, f"{level}_lisa_producer_services", f"{level.title()} LISA clusters, producer-service LQ, {last}",
-                             "categorical", LISA_COLORS, ""))
+                figs.append((f"{level}_lisa_producer_services", g, col,
+                             {"title": f"{level.title()} LISA clusters, producer-service LQ, {last}",
+                              "kind": "categorical", "colors": LISA_COLORS}))
     if "ties" in L:
         layers.append(MapLayer("Gravity ties (R)", L["ties"], kind="ties", note="masses: urban pop 2020 x GDP H1 2025"))
     if "circles" in L:
         layers.append(MapLayer("Economic circles (modelled times)", L["circles"], kind="circles"))
-    layers.append(MapLayer("Rail (schematic)", _rail_lines(), kind="rail", note="straight lines between seats: modelled geometry"))
+    layers.append(MapLayer("Rail (schematic)", _rail_lines(ctx["graph"]), kind="rail", note="straight lines between seats: modelled geometry"))
     m = build_map(layers, title="jilin_spatial report")
     ctx["map"] = m
-    ctx["map_layers"] = [ly.name + (f" {ly.year}" if ly.year is not None else "") for ly in layers]
-    ctx["figures"] = [(f, lambda p, a=a: choropleth_png(a[0], a[1], p, title=a[3], kind=a[4], colors=a[5], unit=a[6],
-                                                          source=src)) for a in figs for f in [a[2]]]
+    ctx["figures"] = [(name, g, col, {**kw, "source": src}) for name, g, col, kw in figs]
     so.summary += ["## Map and figures", "",
                    f"- map.html: {len(layers)} toggleable layers, self-contained (Leaflet 1.9.3 inlined, no basemap, "
                    "opens offline). Rail lines and circle travel times are modelled.",
@@ -492,17 +480,6 @@ def _step_productivity(ctx: dict, opts: ReportOptions) -> StepOutput:
 STEPS: list = [("data", _step_data), ("concentration", _step_concentration), ("coupling", _step_coupling),
                ("autocorrelation", _step_autocorrelation), ("network", _step_network),
                ("productivity", _step_productivity), ("map", _step_map)]
-
-#: Sections of the finished report; the ones without a step say "not yet available".
-PLANNED_SECTIONS = [
-    ("concentration", "Location quotients, agglomeration stages, similarity, co-agglomeration"),
-    ("coupling", "Coupling coordination of agglomeration and innovation"),
-    ("network", "Rail network, gravity ties and economic circles"),
-    ("autocorrelation", "Spatial autocorrelation (Moran's I, LISA)"),
-    ("map", "Interactive map (map.html) and figures"),
-    ("productivity", "Malmquist TFP and panel regressions"),
-]
-
 
 def build_report(out, *, force: bool = False, options: ReportOptions | None = None, progress=None) -> ReportResult:
     """Run the whole pipeline and write its outputs into ``out``.
@@ -541,22 +518,15 @@ def build_report(out, *, force: bool = False, options: ReportOptions | None = No
         "",
     ]
     console: list = []
-    done = set()
+    ctx["layers"] = layers
     for i, (name, fn) in enumerate(STEPS, 1):
         if progress is not None:
             progress(name, i, len(STEPS))
         so = fn(ctx, opts)
         layers.update(so.layers)
-        ctx["layers"] = layers
         tables.update(so.tables)
         summary += so.summary
         console += so.console
-        done.add(name)
-    missing = [(k, t) for k, t in PLANNED_SECTIONS if k not in done]
-    if missing:
-        summary += ["## Not yet available", ""]
-        summary += [f"- {t}: not yet available in this version (no numbers are shown)." for _, t in missing]
-        summary.append("")
     md = "\n".join(summary)
     with od as staging:
         write_gpkg_layers(layers, staging / "layers.gpkg")
@@ -566,9 +536,11 @@ def build_report(out, *, force: bool = False, options: ReportOptions | None = No
         if "map" in ctx:
             from .webmap import save_map
 
+            from .figures import choropleth_png
+
             save_map(ctx["map"], staging / "map.html")
             (staging / "figures").mkdir()
-            for name, draw in ctx["figures"]:
-                draw(staging / "figures" / f"{name}.png")
+            for name, g, col, kw in ctx["figures"]:
+                choropleth_png(g, col, staging / "figures" / f"{name}.png", **kw)
     return ReportResult(out=Path(out), layers={k: len(v) for k, v in layers.items()}, tables=sorted(tables),
                         summary_md=md, console=console)
