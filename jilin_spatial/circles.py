@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ._errors import InputError

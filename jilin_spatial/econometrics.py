@@ -15,7 +15,6 @@ linearmodels is optional: ``pip install 'jilin_spatial[econ]'``.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ._errors import InputError

@@ -57,7 +57,7 @@ def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colo
     from matplotlib.patches import Patch
 
     from .datasets import MEASURE_CRS
-    from .webmap import NODATA, classify
+    from .webmap import fill_colors
 
     font = cjk_font()
     use_zh = labels == "zh" and font is not None
@@ -68,21 +68,8 @@ def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colo
     fig, ax = plt.subplots(figsize=(7.5, 7), dpi=dpi)
     if font:
         plt.rcParams["font.sans-serif"] = [font] + list(plt.rcParams["font.sans-serif"])
-    handles = []
-    if kind == "numeric":
-        vals = g[column].astype(float)
-        cls, bins = classify(vals, scheme=scheme, k=k)
-        cmap = matplotlib.colormaps["YlOrRd"]
-        pal = [matplotlib.colors.to_hex(cmap(x)) for x in (np.linspace(0.15, 0.95, len(bins)) if len(bins) > 1 else [0.6])]
-        fill = [pal[c] if c >= 0 else NODATA for c in cls]
-        lo = [float(np.nanmin(vals))] + bins[:-1]
-        handles = [Patch(facecolor=pal[i], edgecolor="#555", label=f"{a:.3g} – {b:.3g}") for i, (a, b) in enumerate(zip(lo, bins))]
-        if (cls < 0).any():
-            handles.append(Patch(facecolor=NODATA, edgecolor="#555", label="no data / masked"))
-    else:
-        colors = colors or {}
-        fill = [colors.get(v, NODATA) for v in g[column]]
-        handles = [Patch(facecolor=c, edgecolor="#555", label=lab) for lab, c in colors.items() if lab in set(g[column])]
+    fill, entries = fill_colors(g[column].to_numpy(), kind=kind, scheme=scheme, k=k, colors=colors)
+    handles = [Patch(facecolor=c, edgecolor="#555", label=lab) for lab, c in entries]
     g.plot(ax=ax, color=fill, edgecolor="#555", linewidth=0.5)
     if len(g) <= 12:
         name_col = "name_zh" if use_zh and "name_zh" in g else "name_en"

@@ -404,7 +404,7 @@ def _rail_lines(G):
 
 
 def _step_map(ctx: dict, opts: ReportOptions) -> StepOutput:
-    from .webmap import COUPLING_COLORS, LISA_COLORS, STAGE_COLORS, MapLayer, build_map, save_map
+    from .webmap import COUPLING_COLORS, LISA_COLORS, STAGE_COLORS, MapLayer, build_map
 
     so = StepOutput()
     L = ctx["layers"]

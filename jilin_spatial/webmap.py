@@ -31,8 +31,10 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError
+from .coupling import CLASSES_10
 
-__all__ = ["MapLayer", "build_map", "save_map", "classify", "LISA_COLORS", "STAGE_COLORS", "CLASS3_COLORS",
+__all__ = ["MapLayer", "build_map", "save_map", "classify", "fill_colors", "LISA_COLORS", "STAGE_COLORS",
+           "CLASS3_COLORS",
            "COUPLING_COLORS", "SCHEMES"]
 
 SCHEMES = ("quantiles", "natural_breaks", "user_defined")
@@ -42,7 +44,7 @@ LISA_COLORS = {"HH": "#d7191c", "LL": "#2c7bb6", "LH": "#abd9e9", "HL": "#fdae61
 STAGE_COLORS = {"formative": "#a6d96a", "growing": "#1a9641", "mature": "#fdae61", "declining": "#d7191c"}
 CLASS3_COLORS = {"low": "#fc8d59", "medium": "#ffffbf", "high": "#91cf60"}
 COUPLING_COLORS = {en: c for (_, en), c in zip(
-    __import__("jilin_spatial.coupling", fromlist=["CLASSES_10"]).CLASSES_10,
+    CLASSES_10,
     ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#d9ef8b", "#a6d96a", "#66bd63", "#1a9850", "#006837"])}
 TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; OpenStreetMap contributors",
@@ -114,6 +116,34 @@ def _palette(cmap, n):
     return [matplotlib.colors.to_hex(cm(x)) for x in (np.linspace(0.15, 0.95, n) if n > 1 else [0.6])]
 
 
+def fill_colors(values, *, kind: str = "numeric", scheme: str = "quantiles", k: int = 5, bins=None,
+                colors: dict | None = None, cmap: str = "YlOrRd"):
+    """Fill colour per value and the legend entries ``[(label, colour)]``; shared by map and figures.
+
+    Numeric values are classed with :func:`classify` on ``cmap``; categorical
+    values take ``colors`` (label -> colour).  Missing, masked or unknown
+    values are grey (:data:`NODATA`) with their own legend entry.
+    """
+    if kind == "numeric":
+        vals = pd.to_numeric(pd.Series(values), errors="coerce")
+        cls, ub = classify(vals, scheme=scheme, k=k, bins=bins)
+        pal = _palette(cmap, max(len(ub), 1))
+        fill = [pal[c] if c >= 0 else NODATA for c in cls]
+        lo = [float(np.nanmin(vals))] + ub[:-1] if ub else []
+        entries = [(f"{a:.3g} – {b:.3g}", pal[i]) for i, (a, b) in enumerate(zip(lo, ub))]
+        if (cls < 0).any():
+            entries.append(("no data / masked", NODATA))
+        return fill, entries
+    colors = colors or {}
+    cats = pd.Series(values).astype(object)
+    cats = cats.where(cats.notna(), None)
+    fill = [colors.get(c, NODATA) if c is not None else NODATA for c in cats]
+    entries = [(c, colors[c]) for c in colors if c in set(cats)]
+    if any(c is None or c not in colors for c in cats):
+        entries.append(("no data / other", NODATA))
+    return fill, entries
+
+
 def _esc(x):
     return html.escape(str(x), quote=True)
 
@@ -147,23 +177,8 @@ def _add_polygons(fg, layer, names):
     if layer.column not in g.columns:
         raise InputError("layers", f"column {layer.column!r} in layer {layer.name!r}", f"columns {list(g.columns)}",
                          "check the layer's column name")
-    if layer.kind == "numeric":
-        vals = pd.to_numeric(g[layer.column], errors="coerce")
-        cls, bins = classify(vals, scheme=layer.scheme, k=layer.k, bins=layer.bins)
-        pal = _palette(layer.cmap, max(len(bins), 1))
-        fill = [pal[c] if c >= 0 else NODATA for c in cls]
-        lo = [float(np.nanmin(vals))] + bins[:-1] if bins else []
-        entries = [(f"{a:.3g} – {b:.3g}", pal[i]) for i, (a, b) in enumerate(zip(lo, bins))]
-        if (cls < 0).any():
-            entries.append(("no data / masked", NODATA))
-    else:
-        colors = layer.colors or {}
-        cats = g[layer.column].astype(object).where(g[layer.column].notna(), None)
-        fill = [colors.get(c, NODATA) if c is not None else NODATA for c in cats]
-        present = [c for c in colors if c in set(cats)]
-        entries = [(c, colors[c]) for c in present]
-        if any(c is None or c not in colors for c in cats):
-            entries.append(("no data / other", NODATA))
+    fill, entries = fill_colors(g[layer.column].to_numpy(), kind=layer.kind, scheme=layer.scheme, k=layer.k,
+                                bins=layer.bins, colors=layer.colors, cmap=layer.cmap)
     d = _clean_frame(g, names + [layer.column] + layer.extra_fields)
     d["_fill"] = fill
     unit = f" ({layer.unit})" if layer.unit else ""

@@ -3,11 +3,9 @@
 import os
 import re
 import shutil
-import warnings
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from shapely.geometry import box
 
