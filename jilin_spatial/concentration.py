@@ -279,8 +279,10 @@ def agglomeration_index(
     """Growth-based agglomeration index A_ij between two years.
 
     S_ij = (q_ij,end / q_ij,start)^(1/t) - 1 with t = end - start years, and
-    S_i the same for the industry in the higher-level region (the sum over
-    the table's regions, or ``external``).
+    S_i the same for the industry in the higher-level region: each year's sum
+    over the units present in that year, or ``external``.  A unit present in
+    only one year (e.g. a development zone created between the censuses)
+    counts in that year's total and gets no index, with a reason.
 
     Parameters
     ----------
@@ -326,23 +328,28 @@ def agglomeration_index(
     targets = _targets(sectors, groups, sub["sector"].unique())
     w = _wide(sub)
     t = end - start
+    ew = None
+    if external is not None:
+        ew = _wide(_check_tidy(external.assign(adcode="__ref__") if "adcode" not in external else external, "external"))
+    regions = w.index.get_level_values("adcode").unique()
+    present = {y: regions.isin(w.xs(y, level="year").index) for y in (start, end)}
     frames = []
     for name, members in targets.items():
-        q = w[list(members)].sum(axis=1, skipna=False).unstack("year")
-        if start not in q or end not in q:
-            raise InputError("data", "both years for every region", "a year missing", "load both years")
+        q = w[list(members)].sum(axis=1, skipna=False).unstack("year").reindex(regions)
         q0, q1 = q[start].to_numpy(float), q[end].to_numpy(float)
-        if external is not None:
-            ew = _wide(_check_tidy(external.assign(adcode="__ref__") if "adcode" not in external else external, "external"))
+        if ew is not None:
             tot = ew[list(members)].sum(axis=1, skipna=False).groupby(level="year").sum(min_count=1)
             Q0, Q1 = float(tot.get(start, np.nan)), float(tot.get(end, np.nan))
         else:
-            Q0, Q1 = float(np.sum(q0)), float(np.sum(q1))
+            # each year's total over the units present in that year (NaN cells still propagate)
+            Q0, Q1 = float(np.sum(q0[present[start]])), float(np.sum(q1[present[end]]))
         reason = np.full(q0.shape, "", dtype=object)
         Si = (Q1 / Q0) ** (1 / t) - 1 if Q0 > 0 and np.isfinite(Q0) and np.isfinite(Q1) else np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             Sij = np.where(q0 > 0, (q1 / np.where(q0 > 0, q0, 1)) ** (1 / t) - 1, np.nan)
         reason[np.isnan(q0) | np.isnan(q1)] = "missing value"
+        reason[~present[start]] = f"unit absent in {start} (no growth to measure)"
+        reason[~present[end]] = f"unit absent in {end} (no growth to measure)"
         reason[(q0 == 0) & (reason == "")] = "zero base-year value (growth undefined)"
         if not np.isfinite(Si):
             reason[reason == ""] = "reference growth undefined (zero or missing reference)"

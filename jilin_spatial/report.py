@@ -200,9 +200,10 @@ def _step_concentration(ctx: dict, opts: ReportOptions) -> StepOutput:
             so.summary.append(f"- {level}: {len(masked)} LQ values masked ({', '.join(sorted(masked.mask_reason.unique()))}).")
     if all_st:
         st = so.tables["agglomeration_stages"]
-        p = st[(st.level == opts.levels[0]) & (st.sector == "producer_services") & ~st.is_zone]
-        counts = p.stage_en.value_counts().to_dict()
-        so.summary.append(f"- {opts.levels[0]} producer services, 2010->2020 stages (A factor form): {counts}.")
+        for level in opts.levels:
+            p = st[(st.level == level) & (st.sector == "producer_services") & ~st.is_zone]
+            counts = p.stage_en.value_counts().to_dict()
+            so.summary.append(f"- {level} producer services, 2010->2020 stages (A factor form): {counts}.")
     sim = so.tables["similarity"]
     cc = sim[(sim.adcode_a == "220100") & (sim.adcode_b == "220200") & (sim.year_a == sim.year_b)
              & (sim.level == "prefecture")]

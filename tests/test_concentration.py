@@ -211,3 +211,22 @@ def test_report_tables_have_required_columns(tmp_path):
     cols = pyogrio.read_info(tmp_path / "r" / "layers.gpkg", layer="county_concentration")["fields"]
     assert "lq_producer_services_2020" in cols and "stage_producer_services" in cols
     assert "prefecture_concentration" in res.layers
+
+
+def test_agglomeration_unit_present_in_one_year_counts_in_that_years_reference():
+    # zone "z" is carved out of "a" between the two years: the reference is each year's total
+    t = pd.concat([tidy([("a", "C_manuf", 100), ("b", "C_manuf", 100)], 2010),
+                   tidy([("a", "C_manuf", 60), ("b", "C_manuf", 100), ("z", "C_manuf", 40)], 2020)])
+    a = js.agglomeration_index(t, start=2010, end=2020).set_index("adcode")
+    assert a.loc["a", "S_i"] == pytest.approx(0.0, abs=1e-15)  # 200 -> 200
+    assert a.loc["a", "A"] == pytest.approx(0.6 ** 0.1, rel=RTOL)
+    assert a.loc["b", "A"] == pytest.approx(1.0, rel=RTOL)
+    assert np.isnan(a.loc["z", "A"]) and a.loc["z", "mask_reason"] == "unit absent in 2010 (no growth to measure)"
+
+
+def test_embedded_county_stages_are_computed():
+    emp = datasets.load_employment("county")
+    a = js.agglomeration_index(emp, start=2010, end=2020, sectors="producer_services")
+    counties = a[~a.is_zone]
+    assert len(counties) == 60 and counties.A.notna().all()
+    assert (a[a.is_zone].mask_reason == "unit absent in 2010 (no growth to measure)").all()
