@@ -511,7 +511,7 @@ class LocalResult:
     p_sim: np.ndarray
     q: np.ndarray | None
     quadrant: np.ndarray
-    p_fdr: np.ndarray | None
+    p_fdr: np.ndarray
     significant: np.ndarray
     min_attainable_p: np.ndarray
     cannot_reach_alpha: np.ndarray
@@ -524,7 +524,7 @@ class LocalResult:
 
     def to_frame(self, **labels) -> pd.DataFrame:
         df = pd.DataFrame({"adcode": self.ids, **labels, "I_local": self.Is, "quadrant": self.quadrant,
-                           "p_sim": self.p_sim, "p_fdr": self.p_fdr if self.p_fdr is not None else np.nan,
+                           "p_sim": self.p_sim, "p_fdr": self.p_fdr,
                            "significant": self.significant, "min_attainable_p": self.min_attainable_p,
                            "cannot_reach_alpha": self.cannot_reach_alpha})
         df["cluster"] = np.where(df["significant"], df["quadrant"], "ns")
@@ -542,8 +542,8 @@ def local_moran(values: pd.Series, w: SpatialWeights, *, permutations: int = 999
     """Local Moran's I (LISA, esda.Moran_Local) with conditional permutations.
 
     Quadrants HH/LH/LL/HL follow esda's ``q`` (1-4).  ``significant`` uses
-    ``p_sim`` or, with ``fdr=True``, Benjamini-Hochberg adjusted p-values
-    (``p_fdr``, scipy).  ``min_attainable_p`` is max(1/C(n-1, k_i),
+    ``p_sim`` or, with ``fdr=True``, the Benjamini-Hochberg adjusted p-values
+    (``p_fdr``, scipy; always reported).  ``min_attainable_p`` is max(1/C(n-1, k_i),
     1/(permutations+1)); ``cannot_reach_alpha`` flags units that can never
     be significant at ``alpha``.  Warns when n < 30.
     """
@@ -578,7 +578,7 @@ def _local_result(name, v, W, obj, Is, p_sim, q, alpha, fdr, permutations, seed,
     n = len(v)
     card = np.array([W.cardinalities[i] for i in W.id_order])
     minp = np.maximum(min_attainable_p(n, card), 1.0 / (permutations + 1))
-    p_adj = _fdr(p_sim) if fdr else None
+    p_adj = _fdr(p_sim)
     sig = (p_adj if fdr else np.asarray(p_sim)) <= alpha
     quad = np.array([QUADRANTS.get(int(x), "") for x in q]) if q is not None else np.array([""] * n)
     return LocalResult(name, [str(i) for i in W.id_order], np.asarray(Is, float), np.asarray(p_sim, float),

@@ -162,12 +162,11 @@ def _cmd_tfp(args):
     from .io import _read_any_table
     from .productivity import malmquist
 
-    panel = _read_any_table(args.panel, encoding=args.encoding)
-    for c in args.inputs + args.outputs:
-        if c in panel:
-            panel[c] = pd_numeric(panel[c])
+    import pandas as pd
+
+    panel = _read_any_table(args.panel, encoding=args.encoding)  # text columns; malmquist validates the numbers
     if args.period in panel:
-        panel[args.period] = pd_numeric(panel[args.period])
+        panel[args.period] = pd.to_numeric(panel[args.period], errors="coerce").fillna(panel[args.period])
     res = malmquist(panel, dmu=args.dmu, period=args.period, inputs=args.inputs, outputs=args.outputs,
                     orientation=args.orientation, rts=args.rts, frontier=args.frontier)
     with OutputDir(args.out, force=args.force) as st:
@@ -180,12 +179,6 @@ def _cmd_tfp(args):
     for r in res.by_period.itertuples():
         print(f"  {r.period}: tfpch {r.tfpch:.4f} (effch {r.effch:.4f}, techch {r.techch:.4f})")
     return 0
-
-
-def pd_numeric(s):
-    import pandas as pd
-
-    return pd.to_numeric(s, errors="coerce")
 
 
 def _register_tfp(sub):

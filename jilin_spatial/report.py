@@ -18,7 +18,6 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import datasets
@@ -286,12 +285,10 @@ def _step_autocorrelation(ctx: dict, opts: ReportOptions) -> StepOutput:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FewUnitsWarning)
                 r = moran(v, sw, permutations=perms[level], seed=12345)
-                loc = local_moran(v, sw, permutations=999 if level == "prefecture" else 9999, seed=12345, fdr=True)
+                loc = local_moran(v, sw, permutations=999 if level == "prefecture" else 9999, seed=12345)
             mor.append(r.to_frame(metric=metric, level=level, year=year))
-            lf = loc.to_frame(metric=metric, level=level, year=year)
-            lf["significant"] = lf["p_sim"] <= 0.05
+            lf = loc.to_frame(metric=metric, level=level, year=year)  # significant / cluster: p_sim <= 0.05
             lf["significant_fdr"] = lf["p_fdr"] <= 0.05
-            lf["cluster"] = np.where(lf["significant"], lf["quadrant"], "ns")
             lisa.append(lf)
         lf_all = pd.concat([x for x in lisa if x.level.iloc[0] == level], ignore_index=True)
         g = attach(poly[["adcode", "name_zh", "name_en", "geometry"]], lf_all, value="cluster", metric="lisa",
