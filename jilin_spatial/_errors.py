@@ -17,6 +17,7 @@ __all__ = [
     "OutputExistsError",
     "FewUnitsWarning",
     "DataNoteWarning",
+    "check_choice",
 ]
 
 
@@ -79,3 +80,9 @@ class FewUnitsWarning(UserWarning):
 
 class DataNoteWarning(UserWarning):
     """Something about the data the user should act on (a repair, a mask)."""
+
+
+def check_choice(argument: str, value, allowed, fix: str | None = None):
+    """Raise :class:`InputError` unless ``value`` is one of ``allowed`` (string options, as mapclassify)."""
+    if value not in allowed:
+        raise InputError(argument, f"one of {list(allowed)}", repr(value), fix or f"pass {argument}={allowed[0]!r}")

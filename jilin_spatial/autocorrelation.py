@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._errors import FewUnitsWarning, InputError, InputTypeError
+from ._errors import FewUnitsWarning, InputError, InputTypeError, check_choice
 
 __all__ = [
     "WEIGHT_KINDS",
@@ -177,12 +177,9 @@ def spatial_weights(polygons=None, *, kind: str = "queen", matrix: pd.DataFrame 
     >>> sw.n, sw.transform, sw.islands
     (9, 'r', [])
     """
-    if kind not in WEIGHT_KINDS:
-        raise InputError("kind", f"one of {list(WEIGHT_KINDS)}", repr(kind), "e.g. kind='queen'")
-    if islands not in ISLAND_POLICIES:
-        raise InputError("islands", f"one of {list(ISLAND_POLICIES)}", repr(islands), "pass islands='raise'")
-    if transform.lower() not in TRANSFORMS:
-        raise InputError("transform", f"one of {list(TRANSFORMS)}", repr(transform), "pass transform='r'")
+    check_choice("kind", kind, WEIGHT_KINDS)
+    check_choice("islands", islands, ISLAND_POLICIES)
+    check_choice("transform", transform.lower(), TRANSFORMS, fix="pass transform='r'")
     from libpysal import weights as lw
 
     params: dict = {}
@@ -259,8 +256,7 @@ def _matrix_weights(D, ids, *, kind, k, threshold, power, bandwidth, kernel, par
             params["threshold"] = threshold
         params["power"] = power
     elif kind == "kernel":
-        if kernel not in KERNELS:
-            raise InputError("kernel", f"one of {list(KERNELS)}", repr(kernel), "e.g. kernel='triangular'")
+        check_choice("kernel", kernel, KERNELS)
         if bandwidth is None or bandwidth <= 0:
             raise InputError("bandwidth", "a positive bandwidth in the matrix unit", repr(bandwidth),
                              "e.g. bandwidth=120 (minutes)")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ._errors import InputError, InputTypeError
+from ._errors import InputError, InputTypeError, check_choice
 from .sectors import GROUPS, TOTAL_KEY, resolve_sectors
 
 __all__ = [
@@ -44,11 +44,6 @@ STAGES = {
 _AGRI = "A_agri"
 _KEYS = ["adcode", "sector", "year", "value"]
 _CARRY = ["name_zh", "name_en", "level", "is_zone"]
-
-
-def _choice(argument, value, allowed):
-    if value not in allowed:
-        raise InputError(argument, f"one of {list(allowed)}", repr(value), f"pass {argument}={allowed[0]!r}")
 
 
 def _check_tidy(data, argument="data") -> pd.DataFrame:
@@ -178,8 +173,8 @@ def location_quotient(
     >>> round(float(lq.set_index("adcode").loc["220100", "lq"]), 3)
     1.275
     """
-    _choice("reference", reference, REFERENCES)
-    _choice("denominator", denominator, DENOMINATORS)
+    check_choice("reference", reference, REFERENCES)
+    check_choice("denominator", denominator, DENOMINATORS)
     data = _check_tidy(data)
     if years is not None:
         years = [int(y) for y in ([years] if np.isscalar(years) else years)]
@@ -315,7 +310,7 @@ def agglomeration_index(
     >>> len(a)
     9
     """
-    _choice("form", form, FORMS)
+    check_choice("form", form, FORMS)
     data = _check_tidy(data)
     start, end = int(start), int(end)
     if end <= start:

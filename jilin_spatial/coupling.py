@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._errors import DataNoteWarning, InputError, InputTypeError
+from ._errors import DataNoteWarning, InputError, InputTypeError, check_choice
 
 __all__ = [
     "SCALINGS",
@@ -174,8 +174,7 @@ def entropy_weights(indicators: pd.DataFrame, *, directions: Mapping[str, str], 
         raise InputError("indicators", "at least one indicator column", "none", "add indicators to the subsystem")
     if indicators.shape[0] < 2:
         raise InputError("indicators", "at least 2 observations", f"{indicators.shape[0]}", "pool more regions or years")
-    if scaling not in SCALINGS:
-        raise InputError("scaling", f"one of {list(SCALINGS)}", repr(scaling), "pass scaling='global'")
+    check_choice("scaling", scaling, SCALINGS)
     if not (0 <= epsilon < 1):
         raise InputError("epsilon", "a small non-negative number below 1", repr(epsilon), "use the default 1e-4")
     dirs = _directions(indicators.columns, directions)
@@ -332,8 +331,7 @@ def coupling_coordination(U, *, method: str = "standard", alpha=None, bounds=Non
     >>> round(float(coupling_coordination(pd.DataFrame({"a": [0.3], "b": [0.6]}), method="corrected").C.iloc[0]), 3)
     0.592
     """
-    if method not in METHODS:
-        raise InputError("method", f"one of {list(METHODS)}", repr(method), "pass method='standard' or 'corrected'")
+    check_choice("method", method, METHODS, fix="pass method='standard' or 'corrected'")
     df = _as_frame(U)
     n = df.shape[1]
     if n < 2:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError
+from ._errors import check_choice as _check_choice
 from .sectors import SECTORS, TOTAL_KEY
 
 __all__ = [
@@ -223,11 +224,6 @@ _LEVELS = ("prefecture", "county")
 _BOUNDARY_LEVELS = ("prefecture", "county", "province")
 _ZONE_MODES = ("separate", "allocate")
 _VINTAGES = ("2020", "as_published")
-
-
-def _check_choice(argument, value, allowed):
-    if value not in allowed:
-        raise InputError(argument, f"one of {list(allowed)}", repr(value), f"pass {argument}={allowed[0]!r}")
 
 
 def _boundaries_dir() -> Path:

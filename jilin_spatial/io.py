@@ -30,6 +30,7 @@ from ._errors import (
     GeometryError,
     IdMismatchError,
     InputError,
+    check_choice,
 )
 
 __all__ = ["read_polygons", "read_table", "validate_table", "check_pairing", "validate_polygons"]
@@ -73,8 +74,7 @@ def validate_polygons(gdf, *, id_col: str = "adcode", invalid: str = "raise", cr
     from pyproj import CRS
     from pyproj.exceptions import CRSError as _PyprojCRSError
 
-    if invalid not in _INVALID:
-        raise InputError("invalid", f"one of {list(_INVALID)}", repr(invalid), "pass invalid='raise' or 'repair'")
+    check_choice("invalid", invalid, _INVALID, fix="pass invalid='raise' or 'repair'")
     if len(gdf) == 0:
         raise EmptyInputError(argument, "at least one feature", "0 features", "check the file or layer name")
     if id_col not in gdf.columns:
@@ -326,8 +326,7 @@ def read_table(path, *, id_col: str, form: str = "long", sector_col: str = "sect
     ------
     EmptyInputError, FileFormatError, InputError, IdMismatchError
     """
-    if form not in _FORMS:
-        raise InputError("form", f"one of {list(_FORMS)}", repr(form), "pass form='long' or form='wide'")
+    check_choice("form", form, _FORMS, fix="pass form='long' or form='wide'")
     df = _read_any_table(path, encoding=encoding, sep=sep, sheet=sheet)
     if id_col not in df.columns:
         raise InputError("id_col", "a column of the table", repr(id_col), f"choose one of {list(df.columns)}")

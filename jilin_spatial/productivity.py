@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._errors import InputError
+from ._errors import InputError, check_choice
 
 __all__ = ["malmquist", "MalmquistResult", "dea_scores", "capital_stock", "ORIENTATIONS", "RTS", "FRONTIERS"]
 
@@ -155,8 +155,7 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     """
     for arg, v, allowed in (("orientation", orientation, ORIENTATIONS), ("rts", rts, RTS),
                             ("frontier", frontier, FRONTIERS)):
-        if v not in allowed:
-            raise InputError(arg, f"one of {list(allowed)}", repr(v), f"pass {arg}={allowed[0]!r}")
+        check_choice(arg, v, allowed)
     inputs, outputs = list(inputs), list(outputs)
     miss = [c for c in [dmu, period] + inputs + outputs if c not in panel.columns]
     if miss:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._errors import InputError
+from ._errors import InputError, check_choice
 from .coupling import CLASSES_10
 
 __all__ = ["MapLayer", "build_map", "save_map", "classify", "fill_colors", "LISA_COLORS", "STAGE_COLORS",
@@ -84,8 +84,7 @@ def classify(values, *, scheme: str = "quantiles", k: int = 5, bins=None):
     """
     import mapclassify
 
-    if scheme not in SCHEMES:
-        raise InputError("scheme", f"one of {list(SCHEMES)}", repr(scheme), "e.g. scheme='quantiles'")
+    check_choice("scheme", scheme, SCHEMES)
     y = np.asarray(values, float)
     ok = ~np.isnan(y)
     out = np.full(y.shape, -1)
