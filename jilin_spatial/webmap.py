@@ -323,6 +323,9 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
             f'font:11px sans-serif;padding:1px 4px">{_esc(title)} — {_esc(datum)}. Amap/Baidu tiles (GCJ-02/BD-09) '
             f'would not line up.</div>')
     m.get_root().html.add_child(Element(box + note))
+    # many layers: keep the layer list scrollable in the top half so it never covers the legends below
+    m.get_root().header.add_child(Element(
+        "<style>.leaflet-control-layers-expanded{max-height:45vh;overflow-y:auto;}</style>"))
     macro = MacroElement()
     macro._template = Template(_LEGEND_JS)
     macro.pairs = json.dumps(pairs)
