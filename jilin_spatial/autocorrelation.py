@@ -1,19 +1,25 @@
-"""Spatial autocorrelation with libpysal weights and esda statistics (``methods.md`` §4).
+"""Spatial autocorrelation statistics on libpysal weights (``methods.md`` §4).
 
-This module adds what planners need on top of libpysal/esda and does not
-re-implement them:
+Moran's I, Geary's C and local Moran are esda's, called the documented way
+with the transform the caller asked for.  Getis-Ord G, Gi and Gi* are defined
+on binary or general non-standardised weights (Getis & Ord 1992; Ord & Getis
+1995); esda's global G always binarises and its local G accepts only binary or
+row-standardised weights, so they are computed here in closed form on the
+original weights, with conditional permutations drawn from one seeded
+generator.  On top of esda this module adds:
 
-* weights from polygons (queen, rook, knn, distance band) or from a caller's
-  distance matrix in rail km or travel minutes (inverse power, kernel), with
-  the kind, transform and islands recorded and islands handled explicitly;
 * exact permutation inference for global Moran's I when n <= 10 (Jilin has 9
-  prefectures: 9! = 362,880 orderings), the default there;
-* seeded permutations everywhere, FDR correction, and for each LISA unit the
-  smallest p-value its number of neighbours allows.
+  prefectures: 9! = 362,880 orderings), enumerated in chunks;
+* for each local unit the smallest p-value its neighbours allow; a unit that
+  cannot reach ``alpha`` is never significant;
+* FDR (Benjamini-Hochberg) adjusted p-values.
 
-Results keep esda's attribute vocabulary (``I``, ``EI``, ``p_sim``,
-``z_sim``, ``sim``, ``Is``, ``q``).  Distances are measured in
-:data:`~jilin_spatial.datasets.MEASURE_CRS`.
+Every weights argument accepts what :func:`jilin_spatial.weights.as_weights`
+accepts (SpatialWeights, libpysal W or Graph, GAL/GWT file, neighbour dict) and
+is never changed.  Results keep esda's attribute names (``I``, ``EI``,
+``VI_norm``, ``z_norm``, ``p_norm``, ``VI_rand``, ``z_rand``, ``p_rand``,
+``p_sim``, ``EI_sim``, ``seI_sim``, ``z_sim``; locally ``Is``, ``q``, ``Gs``,
+``Zs``), and say which p-values are one- or two-sided (``sides``).
 """
 
 from __future__ import annotations
@@ -27,13 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._errors import FewUnitsWarning, InputError, InputTypeError, check_choice
+from ._errors import FewUnitsWarning, InputError, InputTypeError
+from .weights import SpatialWeights, _silenced, as_weights, spatial_weights  # noqa: F401 - re-exported names
 
 __all__ = [
-    "WEIGHT_KINDS",
-    "ISLAND_POLICIES",
-    "SpatialWeights",
-    "spatial_weights",
     "moran",
     "geary",
     "getis_ord",
@@ -41,258 +44,26 @@ __all__ = [
     "local_getis_ord",
     "exact_moran",
     "min_attainable_p",
+    "GlobalResult",
+    "LocalResult",
     "QUADRANTS",
 ]
 
-WEIGHT_KINDS = ("queen", "rook", "knn", "distance_band", "inverse_distance", "kernel")
-ISLAND_POLICIES = ("raise", "drop", "zero")
-TRANSFORMS = ("r", "b", "v", "o")
-KERNELS = ("triangular", "gaussian", "uniform", "quadratic")
 #: esda quadrant codes -> labels (GeoDa order)
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 EXACT_MAX_N = 10
+_EXACT_CHUNK = 40320  # orderings per block (8!): bounds memory at any n <= 10
+ONE = "one-sided"
+TWO = "two-sided"
+FOLDED = "one-sided (folded: in the direction of the observed value)"
 
 
-@dataclass
-class SpatialWeights:
-    """A libpysal ``W`` with what produced it.
-
-    Attributes
-    ----------
-    w : libpysal.weights.W
-        Transformed weights (``w.transform``), ids = region ids.
-    kind : str
-    transform : str
-    islands : list
-        Ids with no neighbours (kept with zero weight when ``islands="zero"``).
-    dropped : list
-        Ids removed with ``islands="drop"``.
-    params : dict
-        Options used (k, threshold, power, bandwidth, unit, CRS ...).
-    """
-
-    w: object
-    kind: str
-    transform: str
-    islands: list = field(default_factory=list)
-    dropped: list = field(default_factory=list)
-    params: dict = field(default_factory=dict)
-
-    @property
-    def ids(self) -> list:
-        return list(self.w.id_order)
-
-    @property
-    def n(self) -> int:
-        return self.w.n
-
-    def describe(self) -> str:
-        """One line for tables: ``kind(params), transform``."""
-        p = ",".join(f"{k}={v}" for k, v in self.params.items() if k in ("k", "threshold", "power", "bandwidth",
-                                                                         "kernel", "unit"))
-        return f"{self.kind}({p}) transform={self.transform}" if p else f"{self.kind} transform={self.transform}"
+# ---------------------------------------------------------------- inputs
 
 
-@contextlib.contextmanager
-def _silenced():
-    """libpysal warns about islands and disconnected components; we report them ourselves."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _check_matrix(matrix, symmetric: bool):
-    if not isinstance(matrix, pd.DataFrame):
-        raise InputTypeError("matrix", "a square DataFrame with matching row and column ids", type(matrix).__name__,
-                             "build it with DataFrame.pivot(index='from', columns='to', values='rail_km')")
-    if matrix.shape[0] != matrix.shape[1]:
-        raise InputError("matrix", "a square matrix", f"shape {matrix.shape}", "include every pair of units")
-    if not matrix.index.equals(matrix.columns):
-        if set(matrix.index) == set(matrix.columns):
-            matrix = matrix.loc[:, list(matrix.index)]
-        else:
-            raise InputError("matrix", "the same ids on rows and columns", "different id sets",
-                             "reindex columns to the row ids")
-    D = matrix.to_numpy(float)
-    off = ~np.eye(len(D), dtype=bool)
-    if np.isnan(D[off]).any():
-        raise InputError("matrix", "a distance for every pair", f"{int(np.isnan(D[off]).sum())} missing off-diagonal",
-                         "fill the missing pairs (shortest paths) or drop the units")
-    if (D < 0).any():
-        raise InputError("matrix", "non-negative distances", f"{int((D < 0).sum())} negative entries", "check the matrix")
-    if symmetric and not np.allclose(D, D.T, equal_nan=True):
-        i, j = np.unravel_index(np.nanargmax(np.abs(D - D.T)), D.shape)
-        raise InputError("matrix", "a symmetric matrix", f"asymmetric, e.g. {matrix.index[i]}->{matrix.index[j]} "
-                         f"{D[i, j]} vs {D[j, i]}", "symmetrise it ((D + D.T) / 2) or pass symmetric=False")
-    if (D[off] == 0).any():
-        raise InputError("matrix", "positive distances between distinct units", "zero off-diagonal distances",
-                         "merge coincident units or add a small access distance")
-    return matrix, D
-
-
-def spatial_weights(polygons=None, *, kind: str = "queen", matrix: pd.DataFrame | None = None, k: int = 4,
-                    threshold: float | None = None, power: float = 1.0, bandwidth: float | None = None,
-                    kernel: str = "triangular", transform: str = "r", islands: str = "raise",
-                    symmetric: bool = True, unit: str | None = None, id_col: str = "adcode") -> SpatialWeights:
-    """Build spatial weights from polygons or from a distance matrix.
-
-    Parameters
-    ----------
-    polygons : geopandas.GeoDataFrame, optional
-        With ``id_col``; required for queen, rook, knn and distance_band (the
-        latter two use representative points in the measuring CRS, metres).
-    kind : {"queen", "rook", "knn", "distance_band", "inverse_distance", "kernel"}
-        ``inverse_distance`` and ``kernel`` use ``matrix`` when given (rail km
-        or travel minutes), otherwise point distances in km.
-    matrix : pandas.DataFrame, optional
-        Square distance matrix with ids on rows and columns.
-    k : int
-        Neighbours for knn.
-    threshold : float, optional
-        Distance band (metres for polygons; the matrix unit otherwise).  For
-        inverse_distance, pairs beyond it get weight 0.
-    power : float
-        Inverse-power exponent, w = d^-power.
-    bandwidth : float, optional
-        Kernel bandwidth (required for kind="kernel").
-    kernel : {"triangular", "gaussian", "uniform", "quadratic"}
-    transform : {"r", "b", "v", "o"}
-        libpysal transform; row-standardised ("r") by default.
-    islands : {"raise", "drop", "zero"}
-        Units without neighbours: raise (default, naming them), drop them,
-        or keep them with zero weight.
-    symmetric : bool
-        Require a symmetric matrix (default).
-    unit : str, optional
-        Unit of the matrix (``"rail_km"``, ``"travel_min"``), recorded.
-
-    Returns
-    -------
-    SpatialWeights
-
-    Examples
-    --------
-    >>> from jilin_spatial import datasets
-    >>> sw = spatial_weights(datasets.load_boundaries("prefecture"), kind="queen")
-    >>> sw.n, sw.transform, sw.islands
-    (9, 'r', [])
-    """
-    check_choice("kind", kind, WEIGHT_KINDS)
-    check_choice("islands", islands, ISLAND_POLICIES)
-    check_choice("transform", transform.lower(), TRANSFORMS, fix="pass transform='r'")
-    from libpysal import weights as lw
-
-    params: dict = {}
-    with _silenced():
-        if matrix is not None and kind in ("inverse_distance", "kernel", "distance_band", "knn"):
-            matrix, D = _check_matrix(matrix, symmetric)
-            ids = [str(i) for i in matrix.index]
-            params["unit"] = unit or "matrix unit"
-            W = _matrix_weights(D, ids, kind=kind, k=k, threshold=threshold, power=power, bandwidth=bandwidth,
-                                kernel=kernel, params=params)
-        else:
-            if polygons is None:
-                raise InputError("polygons", f"polygons for kind={kind!r}", "None",
-                                 "pass polygons, or matrix= for distance-based weights")
-            if id_col not in polygons.columns:
-                raise InputError("id_col", "a column of polygons", repr(id_col), f"choose from {list(polygons.columns)}")
-            if polygons.crs is None:
-                raise InputError("polygons", "a GeoDataFrame with a CRS", "crs=None", "set_crs('EPSG:4326') first")
-            if polygons[id_col].duplicated().any():
-                raise InputError(id_col, "unique ids", "duplicates", "dissolve duplicated units first")
-            g = polygons.set_index(polygons[id_col].astype(str))
-            ids = list(g.index)
-            if kind in ("queen", "rook"):
-                cls = lw.Queen if kind == "queen" else lw.Rook
-                W = cls.from_dataframe(g, use_index=True)
-            else:
-                from .datasets import MEASURE_CRS
-
-                pts = g.to_crs(MEASURE_CRS).representative_point()
-                xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-                params["crs"] = "datasets.MEASURE_CRS (m)"
-                if kind == "knn":
-                    W = lw.KNN(xy, k=k, ids=ids)
-                    params["k"] = k
-                elif kind == "distance_band":
-                    if threshold is None:
-                        raise InputError("threshold", "a distance in metres for kind='distance_band'", "None",
-                                         "e.g. threshold=100_000 (100 km)")
-                    W = lw.DistanceBand(xy, threshold=threshold, binary=True, ids=ids)
-                    params["threshold"] = threshold
-                else:
-                    D = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)) / 1000.0
-                    params["unit"] = "km (straight line)"
-                    W = _matrix_weights(D, ids, kind=kind, k=k, threshold=threshold, power=power,
-                                        bandwidth=bandwidth, kernel=kernel, params=params)
-        if kind == "knn":
-            params["k"] = k
-        isl = [str(i) for i in W.islands]
-        dropped: list = []
-        if isl:
-            if islands == "raise":
-                raise InputError("islands", "every unit to have a neighbour", f"islands {isl}",
-                                 "pass islands='drop' or 'zero', or use kind='knn' / a larger threshold")
-            if islands == "drop":
-                keep = [i for i in W.id_order if str(i) not in isl]
-                W = lw.w_subset(W, keep)
-                dropped = isl
-        W.transform = transform.upper() if transform.lower() != "o" else "O"
-    return SpatialWeights(w=W, kind=kind, transform=transform.lower(), islands=isl, dropped=dropped, params=params)
-
-
-def _matrix_weights(D, ids, *, kind, k, threshold, power, bandwidth, kernel, params):
-    from libpysal import weights as lw
-
-    n = len(ids)
-    off = ~np.eye(n, dtype=bool)
-    if kind == "inverse_distance":
-        if power <= 0:
-            raise InputError("power", "a positive exponent", repr(power), "e.g. power=1 or 2")
-        with np.errstate(divide="ignore"):
-            A = np.where(off, D ** (-float(power)), 0.0)
-        if threshold is not None:
-            A[D > threshold] = 0.0
-            params["threshold"] = threshold
-        params["power"] = power
-    elif kind == "kernel":
-        check_choice("kernel", kernel, KERNELS)
-        if bandwidth is None or bandwidth <= 0:
-            raise InputError("bandwidth", "a positive bandwidth in the matrix unit", repr(bandwidth),
-                             "e.g. bandwidth=120 (minutes)")
-        z = D / bandwidth
-        if kernel == "triangular":
-            A = np.clip(1 - z, 0, None)
-        elif kernel == "uniform":
-            A = (z < 1).astype(float) * 0.5
-        elif kernel == "quadratic":
-            A = np.clip(0.75 * (1 - z ** 2), 0, None)
-        else:
-            A = np.exp(-0.5 * z ** 2) / math.sqrt(2 * math.pi)
-        A = np.where(off, A, 0.0)
-        params.update(kernel=kernel, bandwidth=bandwidth)
-    elif kind == "distance_band":
-        if threshold is None:
-            raise InputError("threshold", "a distance in the matrix unit", "None", "e.g. threshold=120")
-        A = np.where(off & (D <= threshold), 1.0, 0.0)
-        params["threshold"] = threshold
-    else:  # knn on a matrix
-        if not 1 <= k < n:
-            raise InputError("k", f"an integer in [1, {n - 1}]", repr(k), "lower k")
-        A = np.zeros_like(D)
-        order = np.argsort(np.where(off, D, np.inf), axis=1)[:, :k]
-        for i in range(n):
-            A[i, order[i]] = 1.0
-    return lw.full2W(A, ids=ids)
-
-
-# ---------------------------------------------------------------- inference
-
-
-def _values(values, sw: SpatialWeights, nan: str, argument="values"):
-    if not isinstance(sw, SpatialWeights):
-        raise InputTypeError("w", "a SpatialWeights from spatial_weights()", type(sw).__name__,
-                             "build it with jilin_spatial.spatial_weights")
+def _values(values, w, nan: str, argument="values"):
+    """Validated values aligned to the weights: (Series, SpatialWeights, kept ids, dropped ids)."""
+    sw = as_weights(w)
     if not isinstance(values, pd.Series):
         raise InputTypeError(argument, "a pandas Series indexed by region id", type(values).__name__,
                              "e.g. df.set_index('adcode')['lq']")
@@ -310,23 +81,35 @@ def _values(values, sw: SpatialWeights, nan: str, argument="values"):
                          f"{missing[:8]}, {len(extra)} values without weights {extra[:8]}",
                          "subset both to the same units (e.g. drop development zones without polygons)")
     v = pd.to_numeric(v.reindex(ids), errors="coerce")
+    inf = list(v.index[np.isinf(v.to_numpy(float))])
+    if inf:
+        raise InputError(argument, "finite values", f"±inf for {inf[:10]}",
+                         "fix the division that produced them, or set them to NaN and pass nan='drop'")
     nans = list(v.index[v.isna()])
-    wobj = sw.w
     if nans:
         if nan == "raise":
             raise InputError(argument, "no missing values", f"NaN for {nans[:10]}",
                              "pass nan='drop' to drop those units (and their links) explicitly")
-        from libpysal import weights as lw
-
-        keep = [i for i in ids if i not in nans]
-        with _silenced():
-            wobj = lw.w_subset(sw.w, keep)
-            wobj.transform = sw.w.transform
-        v = v.reindex(keep)
-    if np.isclose(v.std(ddof=0), 0.0):
+        v = v.drop(nans)
+    y = v.to_numpy(float)
+    if len(y) < 3:
+        raise InputError(argument, "at least 3 units with values", f"{len(y)}", "use a larger region")
+    if y.std() <= 1e-12 * np.abs(y).max() or np.ptp(y) == 0:
         raise InputError(argument, "a variable that varies across units", "a constant",
-                         "Moran's I is undefined for a constant variable (zero variance)")
-    return v, wobj, nans
+                         "spatial autocorrelation is undefined for a constant variable (zero variance)")
+    return v, sw, list(v.index), nans
+
+
+def _weights_for(sw: SpatialWeights, keep, nans, transform=None):
+    """A fresh libpysal W for this call (original weights, subset, transformed)."""
+    return sw.to_W(transform, keep=keep if nans else None)
+
+
+def _check_permutations(permutations, *, minimum: int):
+    if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < minimum:
+        raise InputError("permutations", f"an integer >= {minimum}", repr(permutations),
+                         "pass e.g. permutations=9999")
+    return int(permutations)
 
 
 @contextlib.contextmanager
@@ -344,62 +127,100 @@ def _warn_small(n, what):
         warnings.warn(f"{what} on {n} units: inference is fragile below 30 units", FewUnitsWarning, stacklevel=3)
 
 
-def exact_moran(y: np.ndarray, W: np.ndarray) -> tuple[float, np.ndarray]:
-    """Moran's I under every permutation of ``y`` (n! values), vectorised.
+# ---------------------------------------------------------------- global
 
-    Returns (observed I, array of I for all n! orderings).  Used for n <= 10.
+
+def exact_moran(y: np.ndarray, W: np.ndarray) -> tuple[float, np.ndarray]:
+    """Moran's I under every permutation of ``y`` (n! values), in blocks.
+
+    Returns (observed I, array of I for all n! orderings in lexicographic
+    order).  Memory is bounded by the block size, not by n!.
+
+    Examples
+    --------
+    >>> W = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], float)
+    >>> obs, sims = exact_moran(np.array([1.0, 2.0, 4.0]), W)
+    >>> len(sims), round(float(sims.mean()), 12)
+    (6, -0.5)
     """
+    y = np.asarray(y, float)
+    W = np.asarray(W, float)
     n = len(y)
     z = y - y.mean()
-    S0 = W.sum()
-    perms = np.fromiter(itertools.chain.from_iterable(itertools.permutations(range(n))), dtype=np.int8,
-                        count=math.factorial(n) * n).reshape(-1, n)
-    Z = z[perms]
-    sims = (n / S0) * np.einsum("pi,ij,pj->p", Z, W, Z, optimize=True) / (z @ z)
-    obs = (n / S0) * (z @ W @ z) / (z @ z)
-    return float(obs), sims
+    scale = (n / W.sum()) / (z @ z)
+    out = np.empty(math.factorial(n))
+    it = itertools.permutations(range(n))
+    pos = 0
+    while pos < len(out):
+        block = np.array(list(itertools.islice(it, _EXACT_CHUNK)), dtype=np.intp)
+        Z = z[block]
+        out[pos:pos + len(block)] = scale * np.einsum("pi,ij,pj->p", Z, W, Z, optimize=True)
+        pos += len(block)
+    return float(scale * (z @ W @ z)), out
 
 
 @dataclass
 class GlobalResult:
-    """Global statistic with esda's vocabulary plus exact inference fields."""
+    """A global statistic with esda's attribute names.
+
+    ``I`` holds the statistic (Moran's I, Geary's C or Getis-Ord G) and
+    ``EI`` its expectation under the null; ``VI_norm``/``z_norm``/``p_norm``
+    (normality), ``VI_rand``/``z_rand``/``p_rand`` (randomisation; NaN for G,
+    which has one analytic variance, stored as ``VI_norm``), ``p_sim``,
+    ``EI_sim``, ``seI_sim``, ``z_sim`` (random permutations) or ``p_exact``
+    (all n! orderings).  ``sides`` says for each p-value whether it is one- or
+    two-sided.
+    """
 
     statistic: str
     I: float  # noqa: E741 - esda's name (also used for Geary's C and G values)
     EI: float
     n: int
     permutations: object
+    VI_norm: float = float("nan")
+    z_norm: float = float("nan")
+    p_norm: float = float("nan")
+    VI_rand: float = float("nan")
+    z_rand: float = float("nan")
+    p_rand: float = float("nan")
     p_sim: float | None = None
     z_sim: float | None = None
     EI_sim: float | None = None
-    p_norm: float | None = None
-    z_norm: float | None = None
+    seI_sim: float | None = None
     p_exact: float | None = None
     sim: np.ndarray | None = None
+    sides: dict = field(default_factory=dict)
     weights: str = ""
+    transform: str = ""
     seed: int | None = None
     dropped: list = field(default_factory=list)
     esda: object = None
 
     def to_frame(self, **labels) -> pd.DataFrame:
-        d = {**labels, "statistic": self.statistic, "weights": self.weights, "n": self.n, "I": self.I, "EI": self.EI,
-             "p_sim": self.p_sim, "p_exact": self.p_exact, "z_sim": self.z_sim, "p_norm": self.p_norm,
+        """One row: labels, then the statistic and its inference (esda names), then the sidedness."""
+        d = {**labels, "statistic": self.statistic, "weights": self.weights, "transform": self.transform, "n": self.n,
+             "I": self.I, "EI": self.EI, "VI_norm": self.VI_norm, "z_norm": self.z_norm, "p_norm": self.p_norm,
+             "VI_rand": self.VI_rand, "z_rand": self.z_rand, "p_rand": self.p_rand, "p_sim": self.p_sim,
+             "p_exact": self.p_exact, "EI_sim": self.EI_sim, "seI_sim": self.seI_sim, "z_sim": self.z_sim,
              "permutations": self.permutations, "seed": self.seed}
+        d.update({f"{k}_sides": v for k, v in self.sides.items()})
         return pd.DataFrame([d])
 
 
-def moran(values: pd.Series, w: SpatialWeights, *, permutations="auto", seed: int = 12345,
-          nan: str = "raise") -> GlobalResult:
+def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: str = "raise") -> GlobalResult:
     """Global Moran's I (esda.Moran) with analytic, permutation and exact inference.
 
     Parameters
     ----------
     values : pandas.Series
         Indexed by region id, matching ``w``.
-    w : SpatialWeights
+    w : SpatialWeights or anything :func:`~jilin_spatial.weights.as_weights` accepts
+        Its ``transform`` is used (row-standardised, binary, variance-stabilising
+        or original); ``w`` is not changed.
     permutations : int, "exact" or "auto"
         ``"auto"`` (default): exact enumeration when n <= 10, else 9,999.
-        ``"exact"`` enumerates all n! orderings (n <= 10).
+        ``"exact"`` enumerates all n! orderings (n <= 10); ``0`` gives the
+        analytic inference only.
     seed : int
         Seed for random permutations (the global NumPy state is restored).
     nan : {"raise", "drop"}
@@ -407,10 +228,12 @@ def moran(values: pd.Series, w: SpatialWeights, *, permutations="auto", seed: in
     Returns
     -------
     GlobalResult
-        ``I``, ``EI`` = -1/(n-1), ``p_norm``, ``z_norm`` (analytic, normality),
-        ``p_sim``/``z_sim`` (random permutations) or ``p_exact`` (exact,
-        one-sided in the direction of the observed I, as esda folds p_sim)
-        and ``sim``.
+        ``p_norm`` and ``p_rand`` are two-sided (esda's default); ``p_sim`` and
+        ``p_exact`` are one-sided in the direction of the observed I.
+
+    Notes
+    -----
+    I = (n / S0) z'Wz / z'z with z = y - mean(y) (``methods.md`` §4.2).
 
     Examples
     --------
@@ -421,71 +244,164 @@ def moran(values: pd.Series, w: SpatialWeights, *, permutations="auto", seed: in
     >>> w = js.spatial_weights(datasets.load_boundaries("prefecture"))
     >>> import warnings; warnings.simplefilter("ignore")
     >>> r = js.moran(lq, w)
-    >>> r.permutations, round(r.EI, 4)
-    ('exact', -0.125)
+    >>> r.permutations, round(r.EI, 4), r.sides["p_norm"]
+    ('exact', -0.125, 'two-sided')
     """
     import esda
 
-    v, W, nans = _values(values, w, nan)
+    v, sw, keep, nans = _values(values, w, nan)
     n = len(v)
     _warn_small(n, "Moran's I")
-    mode = ("exact" if n <= EXACT_MAX_N else 9999) if permutations == "auto" else permutations
+    if permutations == "auto":
+        mode = "exact" if n <= EXACT_MAX_N else 9999
+    elif permutations == "exact":
+        mode = "exact"
+    else:
+        mode = _check_permutations(permutations, minimum=0)
     if mode == "exact" and n > EXACT_MAX_N:
         raise InputError("permutations", f"'exact' only for n <= {EXACT_MAX_N}", f"n = {n}", "use permutations=9999")
     y = v.to_numpy(float)
+    W = _weights_for(sw, keep, nans)
+    sides = {"p_norm": TWO, "p_rand": TWO, "p_sim": FOLDED, "p_exact": FOLDED}
+    common = dict(weights=sw.describe(), transform=sw.transform, dropped=nans, sides=sides)
     with _silenced():
-        if mode == "exact":
-            m = esda.Moran(y, W, permutations=0)
-            A = np.asarray(W.full()[0])
-            obs, sims = exact_moran(y, A)
-            if not np.isclose(obs, m.I):  # pragma: no cover - guards the transform handling
-                raise RuntimeError("exact enumeration disagrees with esda")
-            p = (np.sum(sims >= obs - 1e-12) if obs >= sims.mean() else np.sum(sims <= obs + 1e-12)) / len(sims)
-            return GlobalResult("moran", float(m.I), float(m.EI), n, "exact", p_exact=float(p), sim=sims,
-                                EI_sim=float(sims.mean()), z_sim=float((obs - sims.mean()) / sims.std()),
-                                p_norm=float(m.p_norm), z_norm=float(m.z_norm), weights=w.describe(), seed=None,
-                                dropped=nans, esda=m)
-        with _seeded(seed):
-            m = esda.Moran(y, W, permutations=int(mode))
-    return GlobalResult("moran", float(m.I), float(m.EI), n, int(mode), p_sim=float(m.p_sim), z_sim=float(m.z_sim),
-                        EI_sim=float(m.EI_sim), p_norm=float(m.p_norm), z_norm=float(m.z_norm), sim=m.sim,
-                        weights=w.describe(), seed=seed, dropped=nans, esda=m)
-
-
-def _global_esda(name, cls, attrs, values, w, permutations, seed, nan, label):
-    v, W, nans = _values(values, w, nan)
-    _warn_small(len(v), label)
+        m = esda.Moran(y, W, transformation=sw.transform.upper(), permutations=0 if mode == "exact" else mode)
+    analytic = dict(VI_norm=float(m.VI_norm), z_norm=float(m.z_norm), p_norm=float(m.p_norm),
+                    VI_rand=float(m.VI_rand), z_rand=float(m.z_rand), p_rand=float(m.p_rand))
+    if mode == "exact":
+        obs, sims = exact_moran(y, np.asarray(W.full()[0]))
+        p = (np.sum(sims >= obs - 1e-12) if obs >= sims.mean() else np.sum(sims <= obs + 1e-12)) / len(sims)
+        return GlobalResult("moran", float(m.I), float(m.EI), n, "exact", p_exact=float(p), sim=sims,
+                            EI_sim=float(sims.mean()), seI_sim=float(sims.std()),
+                            z_sim=float((obs - sims.mean()) / sims.std()), seed=None, esda=m, **analytic, **common)
+    if mode == 0:
+        return GlobalResult("moran", float(m.I), float(m.EI), n, 0, seed=None, esda=m, **analytic, **common)
     with _silenced(), _seeded(seed):
-        g = cls(v.to_numpy(float), W, permutations=permutations)
-    stat, expect, expect_sim = (getattr(g, a) for a in attrs)
-    return GlobalResult(name, float(stat), float(expect), len(v), permutations, p_sim=float(g.p_sim),
-                        z_sim=float(g.z_sim), EI_sim=float(expect_sim), p_norm=float(g.p_norm),
-                        z_norm=float(g.z_norm), sim=g.sim, weights=w.describe(), seed=seed, dropped=nans, esda=g)
+        m = esda.Moran(y, _weights_for(sw, keep, nans), transformation=sw.transform.upper(), permutations=mode)
+    return GlobalResult("moran", float(m.I), float(m.EI), n, mode, p_sim=float(m.p_sim), z_sim=float(m.z_sim),
+                        EI_sim=float(m.EI_sim), seI_sim=float(m.seI_sim), sim=m.sim, seed=seed, esda=m,
+                        **analytic, **common)
 
 
-def geary(values: pd.Series, w: SpatialWeights, *, permutations: int = 9999, seed: int = 12345,
-          nan: str = "raise") -> GlobalResult:
-    """Geary's C (esda.Geary); ``I`` holds C and ``EI`` its expectation 1."""
+def geary(values: pd.Series, w, *, permutations: int = 9999, seed: int = 12345, nan: str = "raise") -> GlobalResult:
+    """Geary's C (esda.Geary) on the weights' transform; ``I`` holds C and ``EI`` its expectation 1.
+
+    ``p_norm`` and ``p_rand`` are one-sided (esda), in the direction of C - 1;
+    ``p_sim`` is one-sided (folded).  See ``methods.md`` §4.2.
+    """
     import esda
 
-    return _global_esda("geary", esda.Geary, ("C", "EC", "EC_sim"), values, w, permutations, seed, nan, "Geary's C")
+    v, sw, keep, nans = _values(values, w, nan)
+    permutations = _check_permutations(permutations, minimum=0)
+    _warn_small(len(v), "Geary's C")
+    with _silenced(), _seeded(seed):
+        g = esda.Geary(v.to_numpy(float), _weights_for(sw, keep, nans), transformation=sw.transform.upper(),
+                       permutations=permutations)
+    sim = dict(p_sim=float(g.p_sim), z_sim=float(g.z_sim), EI_sim=float(g.EC_sim), seI_sim=float(g.seC_sim),
+               sim=g.sim) if permutations else {}
+    return GlobalResult("geary", float(g.C), float(g.EC), len(v), permutations, VI_norm=float(g.VC_norm),
+                        z_norm=float(g.z_norm), p_norm=float(g.p_norm), VI_rand=float(g.VC_rand),
+                        z_rand=float(g.z_rand), p_rand=float(g.p_rand), weights=sw.describe(),
+                        transform=sw.transform, seed=seed if permutations else None, dropped=nans,
+                        sides={"p_norm": ONE, "p_rand": ONE, "p_sim": FOLDED}, esda=g, **sim)
 
 
-def getis_ord(values: pd.Series, w: SpatialWeights, *, permutations: int = 9999, seed: int = 12345,
-              nan: str = "raise") -> GlobalResult:
-    """Global Getis-Ord G (esda.G, binary weights); ``I`` holds G and ``EI`` its expectation."""
-    import esda
+def _g_moments(A, y):
+    """E[G] and Var[G] under randomisation (Getis & Ord 1992), for any non-negative weights A (zero diagonal)."""
+    n = len(y)
+    s0 = A.sum()
+    s1 = 0.5 * ((A + A.T) ** 2).sum()
+    s2 = ((A.sum(1) + A.sum(0)) ** 2).sum()
+    n2, s02 = n * n, s0 * s0
+    b0 = (n2 - 3 * n + 3) * s1 - n * s2 + 3 * s02
+    b1 = -((n2 - n) * s1 - 2 * n * s2 + 6 * s02)
+    b2 = -(2 * n * s1 - (n + 3) * s2 + 6 * s02)
+    b3 = 4 * (n - 1) * s1 - 2 * (n + 1) * s2 + 8 * s02
+    b4 = s1 - s2 + s02
+    m1, m2, m3, m4 = y.sum(), (y ** 2).sum(), (y ** 3).sum(), (y ** 4).sum()
+    EG2 = (b0 * m2 ** 2 + b1 * m4 + b2 * m1 ** 2 * m2 + b3 * m1 * m3 + b4 * m1 ** 4) / (
+        (m1 ** 2 - m2) ** 2 * n * (n - 1) * (n - 2) * (n - 3))
+    EG = s0 / (n * (n - 1))
+    return EG, EG2 - EG ** 2
 
-    return _global_esda("getis_ord_g", esda.G, ("G", "EG", "EG_sim"), values, w, permutations, seed, nan,
-                        "Getis-Ord G")
+
+def _g_dense(sw, keep, nans, transform):
+    W = _weights_for(sw, keep, nans, transform or "o")
+    A = np.asarray(W.full()[0], float)
+    np.fill_diagonal(A, 0.0)
+    return A, W
 
 
-def min_attainable_p(n: int, k) -> np.ndarray:
-    """Smallest p-value a conditional-permutation LISA can reach with k neighbours.
+def _check_nonnegative(y, what):
+    if (y < 0).any():
+        raise InputError("values", f"non-negative values for {what}", f"{int((y < 0).sum())} negative values",
+                         "use Moran's I for variables with negative values")
 
-    Neighbours are drawn from the other n - 1 units, so there are
-    C(n-1, k) distinct neighbour sets and p >= 1 / C(n-1, k) (k = 1, n = 9:
-    0.125).  Units with k = 0 get 1.
+
+def getis_ord(values: pd.Series, w, *, permutations: int = 9999, seed: int = 12345, nan: str = "raise",
+              transform: str | None = None) -> GlobalResult:
+    """Global Getis-Ord G on the original (binary or general) weights.
+
+    G = sum_{i != j} w_ij y_i y_j / sum_{i != j} y_i y_j (Getis & Ord 1992),
+    with E[G] = S0 / (n (n - 1)) and the randomisation variance of Getis & Ord
+    (1992, eq. 10), as in esda.  ``transform`` overrides the weights used
+    (default ``None``: the original weights, whatever ``w.transform`` is).
+
+    ``p_norm`` is one-sided (esda), in the direction of the observed G;
+    ``p_sim`` is one-sided (folded).  ``methods.md`` §4.3.
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings; warnings.simplefilter("ignore")  # 4 units: FewUnitsWarning
+    >>> w = {"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c"]}
+    >>> r = getis_ord(pd.Series([1.0, 2.0, 3.0, 5.0], index=list("abcd")), w, permutations=0)
+    >>> round(r.I, 6), r.EI   # 2 (1*2 + 2*3 + 3*5) / (11**2 - 39) = 46 / 82; S0 / (n (n - 1)) = 6 / 12
+    (0.560976, 0.5)
+    """
+    v, sw, keep, nans = _values(values, w, nan)
+    permutations = _check_permutations(permutations, minimum=0)
+    y = v.to_numpy(float)
+    _check_nonnegative(y, "Getis-Ord G")
+    n = len(y)
+    if n < 4:
+        raise InputError("values", "at least 4 units for the variance of G", str(n), "use a larger region")
+    _warn_small(n, "Getis-Ord G")
+    A, _ = _g_dense(sw, keep, nans, transform)
+    den = y.sum() ** 2 - (y ** 2).sum()
+    G = float(y @ A @ y / den)
+    EG, VG = _g_moments(A, y)
+    z = (G - EG) / math.sqrt(VG)
+    from scipy.stats import norm
+
+    out = GlobalResult("getis_ord_g", G, float(EG), n, permutations, VI_norm=float(VG), z_norm=float(z),
+                       p_norm=float(norm.sf(abs(z))), weights=sw.describe(), transform=transform or "o",
+                       seed=seed if permutations else None, dropped=nans,
+                       sides={"p_norm": ONE, "p_sim": FOLDED})
+    if permutations:
+        rng = np.random.default_rng(seed)
+        sims = np.empty(permutations)
+        for s in range(0, permutations, 1000):
+            Y = rng.permuted(np.broadcast_to(y, (min(1000, permutations - s), n)), axis=1)
+            sims[s:s + len(Y)] = np.einsum("pi,ij,pj->p", Y, A, Y, optimize=True) / den
+        larger = int(np.sum(sims >= G - 1e-12 * abs(G)))
+        larger = min(larger, permutations - larger)
+        out.p_sim = (larger + 1.0) / (permutations + 1.0)
+        out.sim, out.EI_sim, out.seI_sim = sims, float(sims.mean()), float(sims.std())
+        out.z_sim = float((G - sims.mean()) / sims.std())
+    return out
+
+
+# ---------------------------------------------------------------- local
+
+
+def min_attainable_p(n: int, k, *, ordered=False) -> np.ndarray:
+    """Smallest p-value a conditional-permutation local statistic can reach with k neighbours.
+
+    Neighbours are drawn from the other n - 1 units.  With equal weights in a
+    row there are C(n-1, k) distinct neighbour sets and p >= 1 / C(n-1, k)
+    (k = 1, n = 9: 0.125).  With ``ordered=True`` (unequal weights) every
+    assignment of units to the k weights can differ: P(n-1, k) outcomes.
+    Units with k = 0 get 1.
 
     Examples
     --------
@@ -493,17 +409,27 @@ def min_attainable_p(n: int, k) -> np.ndarray:
     [0.125, 0.03571428571428571]
     """
     k = np.asarray(k, int)
-    out = np.array([1.0 / math.comb(n - 1, int(kk)) if kk > 0 else 1.0 for kk in k.ravel()])
+    ordered = np.broadcast_to(np.asarray(ordered, bool), k.shape)
+    out = np.array([1.0 / (math.perm(n - 1, int(kk)) if o else math.comb(n - 1, int(kk))) if kk > 0 else 1.0
+                    for kk, o in zip(k.ravel(), ordered.ravel())])
     return out.reshape(k.shape)
 
 
 @dataclass
 class LocalResult:
-    """Local statistic with esda's vocabulary (``Is``, ``q``, ``p_sim``) plus labels."""
+    """A local statistic with esda's names, plus significance that respects what the data can reach.
+
+    ``stats`` holds the esda-named arrays (local Moran: ``Is``, ``z_sim``;
+    Gi/Gi*: ``Gs``, ``Zs``, ``p_norm``), also readable as attributes
+    (``res.Is``, ``res.Zs``).  ``significant`` is False wherever
+    ``cannot_reach_alpha`` is True.  ``sides`` says which p-values are one- or
+    two-sided.
+    """
 
     statistic: str
     ids: list
-    Is: np.ndarray
+    id_name: str
+    stats: dict
     p_sim: np.ndarray
     q: np.ndarray | None
     quadrant: np.ndarray
@@ -512,17 +438,26 @@ class LocalResult:
     min_attainable_p: np.ndarray
     cannot_reach_alpha: np.ndarray
     alpha: float
+    fdr: bool
     permutations: int
     seed: int
     weights: str
+    transform: str
     dropped: list
+    sides: dict = field(default_factory=dict)
     esda: object = None
 
+    def __getattr__(self, name):
+        stats = self.__dict__.get("stats", {})
+        if name in stats:
+            return stats[name]
+        raise AttributeError(name)
+
     def to_frame(self, **labels) -> pd.DataFrame:
-        df = pd.DataFrame({"adcode": self.ids, **labels, "I_local": self.Is, "quadrant": self.quadrant,
-                           "p_sim": self.p_sim, "p_fdr": self.p_fdr,
-                           "significant": self.significant, "min_attainable_p": self.min_attainable_p,
-                           "cannot_reach_alpha": self.cannot_reach_alpha})
+        """One row per unit, indexed 0..n-1, the id in the caller's column name."""
+        df = pd.DataFrame({self.id_name: self.ids, **labels, **self.stats, "quadrant": self.quadrant,
+                           "p_sim": self.p_sim, "p_fdr": self.p_fdr, "significant": self.significant,
+                           "min_attainable_p": self.min_attainable_p, "cannot_reach_alpha": self.cannot_reach_alpha})
         df["cluster"] = np.where(df["significant"], df["quadrant"], "ns")
         return df
 
@@ -533,50 +468,163 @@ def _fdr(p):
     return false_discovery_control(np.asarray(p, float), method="bh")
 
 
-def local_moran(values: pd.Series, w: SpatialWeights, *, permutations: int = 9999, seed: int = 12345,
-                alpha: float = 0.05, fdr: bool = False, nan: str = "raise") -> LocalResult:
-    """Local Moran's I (LISA, esda.Moran_Local) with conditional permutations.
+def _row_draws(W):
+    """Per unit: number of neighbours k_i and whether its weights differ (ordered draws)."""
+    card, ordered = [], []
+    for i in W.id_order:
+        wi = np.asarray(W.weights[i], float)
+        wi = wi[wi != 0]
+        card.append(len(wi))
+        ordered.append(len(wi) > 1 and not np.allclose(wi, wi[0], rtol=1e-12, atol=0))
+    return np.array(card), np.array(ordered)
+
+
+def _local_result(name, values, v, W, stats, p_sim, q, quadrant, alpha, fdr, permutations, seed, sw, transform, nans,
+                  sides, obj=None):
+    n = len(v)
+    card, ordered = _row_draws(W)
+    minp = np.maximum(min_attainable_p(n, card, ordered=ordered), 1.0 / (permutations + 1))
+    cannot = minp > alpha
+    p_sim = np.asarray(p_sim, float)
+    p_adj = _fdr(p_sim)
+    sig = ((p_adj if fdr else p_sim) <= alpha) & ~cannot
+    return LocalResult(name, [str(i) for i in W.id_order], values.index.name or "id",
+                       {k: np.asarray(a, float) for k, a in stats.items()}, p_sim, q, quadrant, p_adj, sig, minp,
+                       cannot, alpha, fdr, permutations, seed, sw.describe(), transform, nans, sides, obj)
+
+
+def _check_alpha(alpha):
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise InputError("alpha", "a significance level in (0, 1)", repr(alpha), "e.g. alpha=0.05")
+
+
+def local_moran(values: pd.Series, w, *, permutations: int = 9999, seed: int = 12345, alpha: float = 0.05,
+                fdr: bool = False, nan: str = "raise") -> LocalResult:
+    """Local Moran's I (LISA, esda.Moran_Local) on the weights' transform, with conditional permutations.
 
     Quadrants HH/LH/LL/HL follow esda's ``q`` (1-4).  ``significant`` uses
     ``p_sim`` or, with ``fdr=True``, the Benjamini-Hochberg adjusted p-values
-    (``p_fdr``, scipy; always reported).  ``min_attainable_p`` is max(1/C(n-1, k_i),
-    1/(permutations+1)); ``cannot_reach_alpha`` flags units that can never
-    be significant at ``alpha``.  Warns when n < 30.
+    (``p_fdr``, always reported), and is False for units whose
+    ``min_attainable_p`` (max(1/C(n-1, k_i), 1/(permutations+1))) exceeds
+    ``alpha`` (``cannot_reach_alpha``).  ``p_sim`` is one-sided (folded, esda).
+    Warns when n < 30.  ``methods.md`` §4.4.
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings; warnings.simplefilter("ignore")  # 4 units: FewUnitsWarning
+    >>> w = {"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c"]}
+    >>> r = local_moran(pd.Series([1.0, 2.0, 3.0, 5.0], index=list("abcd")), w, permutations=99)
+    >>> r.min_attainable_p.tolist(), bool(r.significant.any())   # 1/C(3,1) and 1/C(3,2): never below 0.05
+    ([0.3333333333333333, 0.3333333333333333, 0.3333333333333333, 0.3333333333333333], False)
     """
     import esda
 
-    v, W, nans = _values(values, w, nan)
-    n = len(v)
-    _warn_small(n, "Local Moran")
+    v, sw, keep, nans = _values(values, w, nan)
+    permutations = _check_permutations(permutations, minimum=1)
+    _check_alpha(alpha)
+    _warn_small(len(v), "Local Moran")
+    W = _weights_for(sw, keep, nans)
     with _silenced():
-        m = esda.Moran_Local(v.to_numpy(float), W, permutations=permutations, seed=seed, n_jobs=1)
-    return _local_result("local_moran", v, W, m, m.Is, m.p_sim, m.q, alpha, fdr, permutations, seed, w, nans)
+        m = esda.Moran_Local(v.to_numpy(float), W, transformation=sw.transform.upper(), permutations=permutations,
+                             seed=seed, n_jobs=1)
+    quadrant = np.array([QUADRANTS.get(int(x), "") for x in m.q])
+    return _local_result("local_moran", values, v, W, {"Is": m.Is, "z_sim": m.z_sim}, m.p_sim, np.asarray(m.q),
+                         quadrant, alpha, fdr, permutations, seed, sw, sw.transform, nans, {"p_sim": FOLDED}, m)
 
 
-def local_getis_ord(values: pd.Series, w: SpatialWeights, *, permutations: int = 9999, seed: int = 12345,
-                    alpha: float = 0.05, fdr: bool = False, star: bool = True, nan: str = "raise") -> LocalResult:
-    """Getis-Ord Gi* hot and cold spots (esda.G_Local, ``star=True``).
+def local_getis_ord(values: pd.Series, w, *, permutations: int = 9999, seed: int = 12345, alpha: float = 0.05,
+                    fdr: bool = False, star: bool = True, self_weight: float | None = None, nan: str = "raise",
+                    transform: str | None = None) -> LocalResult:
+    """Getis-Ord Gi* (``star=True``) or Gi hot and cold spots, on the original weights.
 
-    ``quadrant`` is ``"hot"`` (Zs > 0) or ``"cold"``.
+    Gi*: Gs_i = sum_j w_ij y_j / sum_j y_j with w_ii = ``self_weight`` (1 for
+    binary weights; required for general weights), and the z-score of Ord &
+    Getis (1995)::
+
+        Zs_i = (sum_j w_ij y_j - ybar W_i) / (S sqrt((n S1_i - W_i^2) / (n - 1)))
+
+    with W_i = sum_j w_ij, S1_i = sum_j w_ij^2, ybar and S = sqrt(mean(y^2) -
+    ybar^2) over all n units.  Gi excludes i everywhere (sums over j != i;
+    ybar, S over the other n - 1 units; n -> n - 1).  ``p_norm`` is one-sided
+    (as esda: P(Z > |Zs|)); ``p_sim`` comes from conditional permutations (y_i
+    fixed, neighbours drawn from the other units) and is one-sided (folded).
+    ``quadrant`` is ``"hot"`` (Zs > 0) or ``"cold"``.  ``methods.md`` §4.3.
+
+    Parameters
+    ----------
+    transform : str, optional
+        Override the weights (e.g. ``"r"``); default: the original weights.
     """
-    import esda
+    v, sw, keep, nans = _values(values, w, nan)
+    permutations = _check_permutations(permutations, minimum=1)
+    _check_alpha(alpha)
+    y = v.to_numpy(float)
+    _check_nonnegative(y, "Getis-Ord Gi*")
+    n = len(y)
+    _warn_small(n, "Getis-Ord Gi*" if star else "Getis-Ord Gi")
+    A, W = _g_dense(sw, keep, nans, transform)
+    if star:
+        if self_weight is None:
+            nz = A[A != 0]
+            if nz.size and not np.allclose(nz, nz.flat[0], rtol=1e-12, atol=0):
+                raise InputError("self_weight", "the weight of a unit on itself for Gi* with general weights",
+                                 "None", "pass self_weight= (e.g. the weight at the shortest distance), or star=False")
+            self_weight = float(nz.flat[0]) if nz.size else 1.0
+        if not np.isfinite(self_weight) or self_weight < 0:
+            raise InputError("self_weight", "a non-negative finite weight", repr(self_weight), "e.g. self_weight=1")
+        diag = np.full(n, float(self_weight))
+    else:
+        diag = np.zeros(n)
+    Astar = A + np.diag(diag)
+    lag = Astar @ y
+    Wi = Astar.sum(1)
+    S1i = (Astar ** 2).sum(1)
+    if star:
+        m = n
+        ybar = np.full(n, y.mean())
+        S = np.full(n, math.sqrt(max((y ** 2).mean() - y.mean() ** 2, 0.0)))
+        den = np.full(n, y.sum())
+    else:
+        m = n - 1
+        ybar = (y.sum() - y) / m
+        S = np.sqrt(np.maximum(((y ** 2).sum() - y ** 2) / m - ybar ** 2, 0.0))
+        den = y.sum() - y
+    Gs = lag / den
+    with np.errstate(divide="ignore", invalid="ignore"):
+        Zs = (lag - ybar * Wi) / (S * np.sqrt((m * S1i - Wi ** 2) / (m - 1)))
+    from scipy.stats import norm
 
-    v, W, nans = _values(values, w, nan)
-    _warn_small(len(v), "Getis-Ord Gi*")
-    with _silenced():
-        g = esda.G_Local(v.to_numpy(float), W, transform="R", permutations=permutations, star=star, seed=seed)
-    res = _local_result("getis_ord_gi_star", v, W, g, g.Zs, g.p_sim, None, alpha, fdr, permutations, seed, w, nans)
-    res.quadrant = np.where(np.asarray(g.Zs) > 0, "hot", "cold")
-    return res
+    p_norm = norm.sf(np.abs(Zs))
+    p_sim, z_sim = _g_local_crand(y, A, diag, Gs, den, permutations, seed)
+    name = "getis_ord_gi_star" if star else "getis_ord_gi"
+    quadrant = np.where(Zs > 0, "hot", "cold")
+    return _local_result(name, values, v, W, {"Gs": Gs, "Zs": Zs, "p_norm": p_norm, "z_sim": z_sim}, p_sim, None,
+                         quadrant, alpha, fdr, permutations, seed, sw, transform or "o", nans,
+                         {"p_norm": ONE, "p_sim": FOLDED})
 
 
-def _local_result(name, v, W, obj, Is, p_sim, q, alpha, fdr, permutations, seed, sw, nans):
-    n = len(v)
-    card = np.array([W.cardinalities[i] for i in W.id_order])
-    minp = np.maximum(min_attainable_p(n, card), 1.0 / (permutations + 1))
-    p_adj = _fdr(p_sim)
-    sig = (p_adj if fdr else np.asarray(p_sim)) <= alpha
-    quad = np.array([QUADRANTS.get(int(x), "") for x in q]) if q is not None else np.array([""] * n)
-    return LocalResult(name, [str(i) for i in W.id_order], np.asarray(Is, float), np.asarray(p_sim, float),
-                       None if q is None else np.asarray(q), quad, p_adj, sig, minp, minp > alpha, alpha,
-                       permutations, seed, sw.describe(), nans, obj)
+def _g_local_crand(y, A, diag, Gs, den, permutations, seed):
+    """Conditional permutation p-values for Gi/Gi*: y_i fixed, its k_i weights applied to draws from the others."""
+    n = len(y)
+    rng = np.random.default_rng(seed)
+    nbr = [np.flatnonzero(A[i]) for i in range(n)]
+    kmax = max((len(x) for x in nbr), default=0)
+    p = np.ones(n)
+    z = np.full(n, np.nan)
+    if kmax == 0:
+        return p, z
+    # one set of draws shared by every unit (as esda), each unit shuffling the others first
+    rids = np.concatenate([np.argsort(rng.random((min(500, permutations - s), n - 1)), axis=1)[:, :kmax]
+                           for s in range(0, permutations, 500)])
+    for i in range(n):
+        k = len(nbr[i])
+        if k == 0:
+            continue
+        others = rng.permutation(np.delete(np.arange(n), i))
+        sims = (y[others[rids[:, :k]]] @ A[i, nbr[i]] + diag[i] * y[i]) / den[i]
+        larger = int(np.sum(sims >= Gs[i] - 1e-12 * abs(Gs[i])))
+        larger = min(larger, permutations - larger)
+        p[i] = (larger + 1.0) / (permutations + 1.0)
+        sd = sims.std()
+        z[i] = (Gs[i] - sims.mean()) / sd if sd > 0 else np.nan
+    return p, z

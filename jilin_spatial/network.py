@@ -245,7 +245,7 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
     111
     """
     from . import datasets
-    from .autocorrelation import spatial_weights
+    from .weights import spatial_weights
 
     if road not in ("off_network", "all", "none"):
         raise InputError("road", "one of ['off_network', 'all', 'none']", repr(road), "pass road='off_network'")

@@ -264,7 +264,8 @@ def _step_autocorrelation(ctx: dict, opts: ReportOptions) -> StepOutput:
     import warnings
 
     from ._errors import FewUnitsWarning
-    from .autocorrelation import local_moran, moran, spatial_weights
+    from .autocorrelation import local_moran, moran
+    from .weights import spatial_weights
     from .layers import attach
 
     so = StepOutput()
@@ -288,7 +289,7 @@ def _step_autocorrelation(ctx: dict, opts: ReportOptions) -> StepOutput:
                 loc = local_moran(v, sw, permutations=999 if level == "prefecture" else 9999, seed=12345)
             mor.append(r.to_frame(metric=metric, level=level, year=year))
             lf = loc.to_frame(metric=metric, level=level, year=year)  # significant / cluster: p_sim <= 0.05
-            lf["significant_fdr"] = lf["p_fdr"] <= 0.05
+            lf["significant_fdr"] = (lf["p_fdr"] <= 0.05) & ~lf["cannot_reach_alpha"]
             lisa.append(lf)
         lf_all = pd.concat([x for x in lisa if x.level.iloc[0] == level], ignore_index=True)
         g = attach(poly[["adcode", "name_zh", "name_en", "geometry"]], lf_all, value="cluster", metric="lisa",
@@ -296,9 +297,9 @@ def _step_autocorrelation(ctx: dict, opts: ReportOptions) -> StepOutput:
         so.layers[f"{level}_lisa"] = g
     mt = pd.concat(mor, ignore_index=True)
     so.tables["moran"] = mt[["metric", "level", "year", "weights", "n", "I", "EI", "p_sim", "p_exact", "z_sim",
-                             "p_norm", "permutations", "seed"]]
+                             "z_norm", "p_norm", "p_norm_sides", "p_sim_sides", "permutations", "seed"]]
     lt = pd.concat(lisa, ignore_index=True)
-    so.tables["lisa"] = lt[["adcode", "metric", "level", "year", "I_local", "quadrant", "p_sim", "p_fdr",
+    so.tables["lisa"] = lt[["adcode", "metric", "level", "year", "Is", "z_sim", "quadrant", "p_sim", "p_fdr",
                             "significant", "min_attainable_p", "cannot_reach_alpha", "significant_fdr", "cluster"]]
     so.summary += ["## Spatial autocorrelation", "",
                    "Queen contiguity, row-standardised. Prefectures: exact inference over all 9! = 362,880 "
