@@ -18,6 +18,7 @@ from ._errors import InputError, InputTypeError, check_choice
 from .sectors import GROUPS, TOTAL_KEY, resolve_sectors
 
 __all__ = [
+    "MIN_COUNT",
     "REFERENCES",
     "DENOMINATORS",
     "FORMS",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 REFERENCES = ("panel", "external", "rest")
+#: Minimum count for a reported LQ on census sample counts (~10 % samples: 10 sample persons,
+#: about 100 people; the relative sampling error of a count of 10 is about 1/sqrt(10) = 32 %).
+MIN_COUNT = 10
 DENOMINATORS = ("all", "non_agricultural")
 FORMS = ("factor", "rate")
 #: (LQ >= threshold, A >= threshold) -> (zh, en)
@@ -110,6 +114,7 @@ def location_quotient(
     denominator: str = "all",
     groups: Mapping[str, Iterable[str]] | None = None,
     years: Iterable[int] | None = None,
+    min_count: float | None = None,
 ) -> pd.DataFrame:
     """Location quotient LQ_ij = (e_ij / e_j) / (E_i / E).
 
@@ -140,6 +145,13 @@ def location_quotient(
         User-defined groups ``name -> [section keys]``.
     years : iterable of int, optional
         Restrict to these years; each must be present.
+    min_count : float, optional
+        Mask cells whose own count e_ij is below this (persons, or sample
+        persons for census tables): a section with a handful of people in a
+        county gives LQs from 0 to 8 that are noise.  Masked rows stay in the
+        result with ``lq`` NaN and a ``mask_reason``.  Default ``None`` (no
+        count mask; values need not be counts).  The report uses
+        :data:`MIN_COUNT` for census sample counts (``methods.md`` §1.1).
 
     Returns
     -------
@@ -161,7 +173,8 @@ def location_quotient(
     Masked (NaN with a reason): e_j = 0 ("zero regional denominator"),
     E_i = 0 or E = 0 ("zero reference total"), a missing e_ij or member
     ("missing value") and a reference made incomplete by missing values
-    ("reference incomplete").  e_ij = 0 gives LQ = 0, a real value.  LQ is
+    ("reference incomplete") and, with ``min_count``, e_ij < min_count
+    ("below the minimum count").  Otherwise e_ij = 0 gives LQ = 0, a real value.  LQ is
     invariant to scaling all values by a constant, so census sample counts
     (~10 %) give the same LQ as full counts.  See ``methods.md`` §1.1.
 
@@ -175,6 +188,10 @@ def location_quotient(
     """
     check_choice("reference", reference, REFERENCES)
     check_choice("denominator", denominator, DENOMINATORS)
+    if min_count is not None and (isinstance(min_count, bool) or not isinstance(min_count, (int, float))
+                                  or not np.isfinite(min_count) or min_count < 0):
+        raise InputError("min_count", "a non-negative finite count or None", repr(min_count),
+                         f"e.g. min_count={MIN_COUNT} for census sample counts")
     data = _check_tidy(data)
     if years is not None:
         years = [int(y) for y in ([years] if np.isscalar(years) else years)]
@@ -222,7 +239,7 @@ def location_quotient(
                                  "add those sectors to external")
             Ei = pd.Series(ew[list(members)].sum(axis=1, skipna=False).reindex(years_idx).to_numpy(), index=w.index)
             Et = pd.Series(E.reindex(years_idx).to_numpy(), index=w.index)
-        frames.append(_lq_frame(name, eij, ej, Ei, Et))
+        frames.append(_lq_frame(name, eij, ej, Ei, Et, min_count))
     out = pd.concat(frames)
     out["reference"] = reference
     out["denominator"] = denominator
@@ -240,12 +257,14 @@ def location_quotient(
     return out
 
 
-def _lq_frame(name, eij, ej, Ei, Et) -> pd.DataFrame:
+def _lq_frame(name, eij, ej, Ei, Et, min_count=None) -> pd.DataFrame:
     a = eij.to_numpy(float)
     b = ej.to_numpy(float)
     c = Ei.to_numpy(float)
     d = Et.to_numpy(float)
     reason = np.full(a.shape, "", dtype=object)
+    if min_count is not None:
+        reason[a < min_count] = f"below the minimum count (e_ij < {min_count:g})"
     reason[(np.isnan(c) | np.isnan(d))] = "reference incomplete (missing values in the reference)"
     reason[(c == 0) | (d == 0)] = "zero reference total (E_i or E = 0)"
     reason[b == 0] = "zero regional denominator (e_j = 0)"

@@ -1,9 +1,14 @@
 """Static matplotlib choropleths for reports: legend, scale bar, north arrow, source line.
 
-Maps are drawn in :data:`~jilin_spatial.datasets.MEASURE_CRS` (metres), so
-the scale bar is true.  Chinese labels need a CJK font; when none is
-installed (e.g. a fresh machine without ``fonts-wqy-zenhei``) labels fall
-back to English with a warning.  This module renders; it computes no metric.
+Maps are drawn in an Albers equal-area CRS fitted to the layer
+(:func:`jilin_spatial.crs.fitted_crs`, metres, named on the figure), so the
+scale bar is true.  Chinese labels need a CJK font; when none is installed
+(e.g. a fresh machine without ``fonts-wqy-zenhei``) labels fall back to
+English with a warning.  Fonts are set per figure (``rc_context``): the
+global rcParams are never changed.  Text is DejaVu Sans; only text with
+Chinese characters is drawn with the CJK font, addressed by its file (no
+font-family lookup, so no "failed to find font weight" log lines).
+This module renders; it computes no metric.
 """
 
 from __future__ import annotations
@@ -31,6 +36,21 @@ def cjk_font() -> str | None:
     return None
 
 
+def _font_file(name):
+    from matplotlib import font_manager
+
+    return next((f.fname for f in font_manager.fontManager.ttflist if f.name == name), None)
+
+
+def _has_cjk(text: str) -> bool:
+    return any(ord(c) >= 0x2E80 for c in str(text))
+
+
+def _rc():
+    """Per-figure settings: DejaVu Sans and an ASCII minus (CJK fonts often lack U+2212)."""
+    return {"font.family": ["DejaVu Sans"], "axes.unicode_minus": False}
+
+
 def _nice(x):
     e = 10 ** np.floor(np.log10(x))
     for m in (1, 2, 5, 10):
@@ -51,23 +71,34 @@ def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colo
         :class:`DataNoteWarning` when no CJK font is installed.
     """
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
     from matplotlib.patches import Patch
 
-    from .datasets import MEASURE_CRS
-    from .webmap import fill_colors
+    from .crs import fitted_crs
 
     font = cjk_font()
     use_zh = labels == "zh" and font is not None
     if labels == "zh" and font is None:
         warnings.warn("no CJK font installed (e.g. apt-get install fonts-wqy-zenhei): labels fall back to English",
                       DataNoteWarning, stacklevel=2)
-    g = gdf.to_crs(MEASURE_CRS)
-    fig, ax = plt.subplots(figsize=(7.5, 7), dpi=dpi)
-    if font:
-        plt.rcParams["font.sans-serif"] = [font] + list(plt.rcParams["font.sans-serif"])
+    crs = fitted_crs(gdf)
+    cjk = FontProperties(fname=_font_file(font)) if font else None
+    with matplotlib.rc_context(_rc()):
+        _draw(Figure, Patch, gdf.to_crs(crs), column, path, crs=crs, title=title, kind=kind, colors=colors,
+              scheme=scheme, k=k, unit=unit, source=source, use_zh=use_zh, dpi=dpi, cjk=cjk)
+    return path
+
+
+def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k, unit, source, use_zh, dpi,  # noqa: N803
+          cjk):
+    from .webmap import fill_colors
+
+    def fp(text):
+        return {"fontproperties": cjk} if cjk is not None and _has_cjk(text) else {}
+
+    fig = Figure(figsize=(7.5, 7), dpi=dpi)  # no pyplot: no global figure registry, no backend switch
+    ax = fig.subplots()
     fill, entries = fill_colors(g[column].to_numpy(), kind=kind, scheme=scheme, k=k, colors=colors)
     handles = [Patch(facecolor=c, edgecolor="#555", label=lab) for lab, c in entries]
     g.plot(ax=ax, color=fill, edgecolor="#555", linewidth=0.5)
@@ -75,9 +106,14 @@ def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colo
         name_col = "name_zh" if use_zh and "name_zh" in g else "name_en"
         for _, r in g.iterrows():
             p = r.geometry.representative_point()
-            ax.annotate(str(r[name_col]).replace(" Korean Autonomous Prefecture", ""), (p.x, p.y), ha="center",
-                        fontsize=7)
-    ax.legend(handles=handles, title=unit or None, loc="lower right", fontsize=7, title_fontsize=7, frameon=True)
+            label = str(r[name_col]).replace(" Korean Autonomous Prefecture", "")
+            ax.annotate(label, (p.x, p.y), ha="center", fontsize=7, **fp(label))
+    leg = ax.legend(handles=handles, title=unit or None, loc="lower right", fontsize=7, title_fontsize=7,
+                    frameon=True)
+    for t in [leg.get_title(), *leg.get_texts()]:
+        if fp(t.get_text()):
+            t.set_fontproperties(cjk.copy())
+            t.set_fontsize(7)
     xmin, ymin, xmax, ymax = g.total_bounds
     length = _nice((xmax - xmin) / 5)
     x0, y0 = xmin + (xmax - xmin) * 0.04, ymin + (ymax - ymin) * 0.04
@@ -87,11 +123,10 @@ def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colo
                 xytext=(xmax - (xmax - xmin) * 0.05, ymax - (ymax - ymin) * 0.13),
                 arrowprops={"facecolor": "black", "width": 3, "headwidth": 9}, ha="center", fontsize=10,
                 fontweight="bold")
-    ax.set_title(title, fontsize=11)
+    ax.set_title(title, fontsize=11, **fp(title))
     ax.set_axis_off()
-    fig.text(0.01, 0.01, f"Source: {source}. Albers equal-area (WGS84), see datasets.MEASURE_CRS.", fontsize=6,
-             color="#444")
+    parts = dict(p.split("=", 1) for p in crs.split() if "=" in p)
+    fig.text(0.01, 0.01, f"Source: {source}. Albers equal-area (WGS84) fitted to the map: lon_0 {parts['+lon_0']}, "
+             f"lat_1 {parts['+lat_1']}, lat_2 {parts['+lat_2']}.", fontsize=6, color="#444")
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
-    return path

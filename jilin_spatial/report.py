@@ -120,13 +120,13 @@ def _polygons(ctx, level):
 
 def _concentration_tables(emp, level, years):
     """LQ (sections + groups, both denominators), stages, similarity, co-agglomeration for one level."""
-    from .concentration import (agglomeration_index, coagglomeration_table, location_quotient,
+    from .concentration import (MIN_COUNT, agglomeration_index, coagglomeration_table, location_quotient,
                                 similarity_coefficient, stage_table)
     from .sectors import GROUPS, SECTORS
 
     targets = list(SECTORS) + list(_KEY_GROUPS)
-    lqs = pd.concat([location_quotient(emp, sectors=targets, denominator=d) for d in ("all", "non_agricultural")],
-                    ignore_index=True)
+    lqs = pd.concat([location_quotient(emp, sectors=targets, denominator=d, min_count=MIN_COUNT)
+                     for d in ("all", "non_agricultural")], ignore_index=True)
     lqs["level"] = level
     base = lqs[lqs.denominator == "all"]
     stages = None
@@ -185,7 +185,8 @@ def _step_concentration(ctx: dict, opts: ReportOptions) -> StepOutput:
     # summary numbers
     so.summary += ["## Concentration (location quotients, stages, similarity, co-agglomeration)", "",
                    "LQ reference: the panel of units at each level (province total, development zones included); "
-                   "denominator: all industries (non-agricultural also in the tables). Census sample counts.", ""]
+                   "denominator: all industries (non-agricultural also in the tables). Census sample counts: "
+                   "an LQ is masked where the unit's own count is below 10 sample persons (methods.md §1.1).", ""]
     for level in opts.levels:
         p = lq[(lq.level == level) & (lq.denominator == "all") & (lq.year == max(opts.years)) & ~lq.is_zone]
         for grp in ("manufacturing", "producer_services"):
@@ -196,7 +197,9 @@ def _step_concentration(ctx: dict, opts: ReportOptions) -> StepOutput:
                                   f"{int((s.lq >= 1).sum())} of {len(s)} units have LQ >= 1.")
         masked = lq[(lq.level == level) & (lq.mask_reason != "")]
         if len(masked):
-            so.summary.append(f"- {level}: {len(masked)} LQ values masked ({', '.join(sorted(masked.mask_reason.unique()))}).")
+            by = "; ".join(f"{n} {r}" for r, n in sorted(masked.mask_reason.value_counts().items()))
+            so.summary.append(f"- {level}: {len(masked)} of {int((lq.level == level).sum())} LQ values masked "
+                              f"and kept in the tables with their reason: {by}.")
     if all_st:
         st = so.tables["agglomeration_stages"]
         for level in opts.levels:

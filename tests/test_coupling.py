@@ -189,11 +189,10 @@ def test_county_run_from_national_tables():
     assert res.D.between(0, 1).all()
 
 
-def test_report_coupling_table_columns(tmp_path):
-    from jilin_spatial.report import build_report
-    build_report(tmp_path / "r")
-    c = pd.read_csv(tmp_path / "r" / "tables" / "coupling_coordination.csv", dtype={"adcode": str})
+def test_report_coupling_table_columns(jilin_report):
+    out = jilin_report[0]
+    c = pd.read_csv(out / "tables" / "coupling_coordination.csv", dtype={"adcode": str})
     assert list(c.columns[:13]) == ["adcode", "name_zh", "name_en", "level", "year", "U_agglomeration", "U_innovation",
                                     "C", "T", "D", "class_zh", "class_en", "lagging"]
     assert set(c.level) == {"prefecture", "county"} and len(c) == 18 + 120
-    assert (tmp_path / "r" / "tables" / "coupling_weights.csv").is_file()
+    assert (out / "tables" / "coupling_weights.csv").is_file()

@@ -79,11 +79,17 @@ def test_gravity_scale_invariance():
 
 
 def test_tie_centrality_betweenness_uses_inverse_R():
-    m = pd.DataFrame({"P": [10.0, 10.0, 10.0, 1.0], "G": [1.0, 1.0, 1.0, 1.0]}, index=list("abcd"))
-    D = pd.DataFrame(1.0, index=list("abcd"), columns=list("abcd"))
+    """a - b - c with a weak direct a-c tie: with length 1/R the a-c path runs through b."""
+    m = pd.DataFrame({"P": [1.0, 1.0, 1.0], "G": [1.0, 1.0, 1.0]}, index=list("abc"))
+    D = pd.DataFrame([[0, 1.0, 3.0], [1.0, 0, 1.0], [3.0, 1.0, 0]], index=list("abc"), columns=list("abc"))
     nodes, edges = js.tie_centrality(js.gravity_ties(m, D))
-    assert edges.backbone.sum() == 3
-    assert set(nodes.columns) >= {"strength", "pagerank", "betweenness", "community"}
+    n = nodes.set_index("adcode")
+    # hand: R_ab = R_bc = 1, R_ac = 1/9; lengths 1, 1, 9; b lies on the only shortest a-c path
+    assert n.loc["b", "betweenness"] == pytest.approx(1.0) and n.loc["a", "betweenness"] == 0.0
+    assert n.loc["a", "strength"] == pytest.approx(1 + 1 / 9) and n.loc["b", "strength"] == pytest.approx(2.0)
+    bb = {frozenset((r.a, r.b)): r.backbone for r in edges.itertuples()}
+    assert bb == {frozenset("ab"): True, frozenset("bc"): True, frozenset("ac"): False}
+    assert n.pagerank.idxmax() == "b"
 
 
 def _toy_graph():
@@ -181,17 +187,16 @@ def test_graph_from_national_km_posts_subset():
     assert tm == pytest.approx(25 / 220 * 60)
 
 
-def test_report_network_tables(tmp_path):
-    from jilin_spatial.report import build_report
-    build_report(tmp_path / "r")
-    rd = pd.read_csv(tmp_path / "r" / "tables" / "rail_distances.csv", dtype={"from_adcode": str, "to_adcode": str})
+def test_report_network_tables(jilin_report):
+    out = jilin_report[0]
+    rd = pd.read_csv(out / "tables" / "rail_distances.csv", dtype={"from_adcode": str, "to_adcode": str})
     assert list(rd.columns) == ["from_adcode", "to_adcode", "rail_km", "travel_min"] and len(rd) == 36
-    gt = pd.read_csv(tmp_path / "r" / "tables" / "gravity_ties.csv")
+    gt = pd.read_csv(out / "tables" / "gravity_ties.csv")
     assert list(gt.columns[:8]) == ["from_adcode", "from_name_en", "to_adcode", "to_name_en", "distance",
                                     "distance_unit", "R", "F"]
     import pyogrio
-    assert pyogrio.read_info(tmp_path / "r" / "layers.gpkg", layer="ties")["features"] == 36
-    assert pyogrio.read_info(tmp_path / "r" / "layers.gpkg", layer="circles")["features"] == 6
+    assert pyogrio.read_info(out / "layers.gpkg", layer="ties")["features"] == 36
+    assert pyogrio.read_info(out / "layers.gpkg", layer="circles")["features"] == 6
 
 
 def test_graph_from_user_edges_and_errors():
@@ -226,3 +231,16 @@ def test_shortest_path_cache_not_shared_between_copies():
     H2.edges["b", "c"]["travel_min"] = 1.0
     assert travel_times(H2, ["a"], targets=["c"]).travel_min.item() == 11.0
     assert travel_times(H, ["a"], targets=["c"]).travel_min.item() == 20.0
+
+
+def test_editing_an_edge_after_a_query_changes_the_answer():
+    H = nx.Graph()
+    H.add_edge("a", "b", travel_min=10.0)
+    H.add_edge("b", "c", travel_min=10.0)
+    assert travel_times(H, ["a"], targets=["c"]).travel_min.item() == 20.0
+    H.edges["b", "c"]["travel_min"] = 2.5  # same graph object, same counts
+    assert travel_times(H, ["a"], targets=["c"]).travel_min.item() == 12.5
+    H.add_edge("a", "c", travel_min=5.0)
+    H.remove_edge("a", "b")
+    H.add_edge("a", "b", travel_min=1.0)
+    assert travel_times(H, ["a"], targets=["c"]).travel_min.item() == 3.5
