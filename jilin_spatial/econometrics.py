@@ -279,6 +279,13 @@ def _check_size(n_obs: int, n_params: int, what: str, sample: str, fix: str):
                          f"{n_obs} in sample {sample!r}", fix)
 
 
+def _unforeseen(exc: Exception, stage: str, sample) -> InputError:
+    """A linearmodels/numpy failure the explicit checks did not anticipate, as a one-line InputError."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return InputError("data", f"a sample the {stage} estimator can fit", f"{first!r} in sample {sample!r}",
+                      "look for nearly constant or nearly collinear columns in that sample")
+
+
 # --------------------------------------------------------------------------- regressions
 
 def _fmt(stat, p=None, note=""):
@@ -381,6 +388,7 @@ def panel_regressions(data: pd.DataFrame, *, entity: str, time: str, y: str, x: 
     _lm()
     from linearmodels.iv import IV2SLS, IVGMM
     from linearmodels.panel import PanelOLS
+    from linearmodels.panel.utility import AbsorbingEffectError
 
     controls, lags = _check_inputs(data, entity=entity, time=time, y=y, x=x, controls=controls, by=by, cov=cov,
                                    lags=lags)
@@ -406,9 +414,12 @@ def panel_regressions(data: pd.DataFrame, *, entity: str, time: str, y: str, x: 
         _check_design(within_transform(sub, [x] + controls, entity=entity, time=time), sub, roles, str(gname),
                       "FE regression")
         p = sub.set_index([entity, time])
-        fe = PanelOLS(p[y], p[[x] + controls], entity_effects=True, time_effects=True).fit(
-            cov_type="clustered" if cov == "clustered" else "robust",
-            **({"cluster_entity": True} if cov == "clustered" else {}))
+        try:
+            fe = PanelOLS(p[y], p[[x] + controls], entity_effects=True, time_effects=True).fit(
+                cov_type="clustered" if cov == "clustered" else "robust",
+                **({"cluster_entity": True} if cov == "clustered" else {}))
+        except (ValueError, np.linalg.LinAlgError, AbsorbingEffectError) as exc:  # not foreseen above
+            raise _unforeseen(exc, "FE", gname) from exc
         models[f"FE{suffix}"] = fe
         ivd = sub.dropna(subset=inst).copy()
         n_moments = len(controls) + len(inst)
@@ -432,9 +443,8 @@ def panel_regressions(data: pd.DataFrame, *, entity: str, time: str, y: str, x: 
         try:
             tsls = IV2SLS(w[y], exog, w[[x]], w[inst]).fit(**kw)
             gmm = IVGMM(w[y], exog, w[[x]], w[inst], **wkw).fit(**kw)
-        except ValueError as exc:  # anything the checks above did not foresee, still one line
-            raise InputError("data", "a panel linearmodels can estimate", str(exc).splitlines()[0],
-                             "check the sample for near-collinear or nearly constant columns") from exc
+        except (ValueError, np.linalg.LinAlgError) as exc:  # not foreseen by the checks above
+            raise _unforeseen(exc, "IV", gname) from exc
         models[f"IV-2SLS{suffix}"], models[f"IV-GMM{suffix}"] = tsls, gmm
         wid = _weak_id(w[[x]].to_numpy(), w[inst].to_numpy(), w[controls].to_numpy() if controls else None,
                        cov=cov, clusters=clusters.to_numpy())

@@ -326,3 +326,17 @@ def test_errors_are_one_line():
     with pytest.raises(InputError) as info:
         panel_regressions(d.assign(c2=2 * d.c), controls=["c", "c2"], **KW)
     assert "\n" not in str(info.value)
+
+
+def test_unforeseen_estimator_failure_is_one_line(monkeypatch):
+    """A failure the explicit checks do not anticipate still arrives as a one-line InputError."""
+    from linearmodels.iv import IV2SLS
+
+    def boom(self, *a, **k):
+        raise ValueError("singular matrix in some step\nsecond line of a long linearmodels message")
+
+    monkeypatch.setattr(IV2SLS, "fit", boom)
+    with pytest.raises(InputError, match=r"^data: expected a sample the IV estimator can fit, got 'singular "
+                                         r"matrix in some step' in sample 'all'\. Fix: ") as info:
+        panel_regressions(_panel(), controls=["c"], **KW)
+    assert "\n" not in str(info.value)
