@@ -139,7 +139,8 @@ def _weak_id(endog, instruments, exog=None, *, cov: str = "robust", clusters=Non
     -------
     dict
         ``first_stage_wald`` (K,): Wald statistic of the L excluded
-        instruments in each endogenous regressor's first stage;
+        instruments in each endogenous regressor's own first stage (not the
+        Sanderson-Windmeijer conditional F when K > 1);
         ``first_stage_F`` (K,) = wald / L with df (L, inf), ``first_stage_F_p``
         from chi2(L) of the Wald statistic; ``kp_rk_LM``, ``kp_rk_LM_df`` =
         L - K + 1, ``kp_rk_LM_p`` (chi2) and ``kp_rk_wald``,
@@ -161,7 +162,7 @@ def _weak_id(endog, instruments, exog=None, *, cov: str = "robust", clusters=Non
     resid = x - z @ pi
 
     def vec_cov(e):
-        """n * Var(vec(pi)) building block: sum (e (x) z)(e (x) z)' or its homoskedastic version."""
+        """The meat S with Var(vec pi) = (I (x) (Z'Z)^-1) S (I (x) (Z'Z)^-1): sum_g m_g m_g' or (e'e/n) (x) Z'Z."""
         if cov == "unadjusted":
             return np.kron(e.T @ e / n, zz)
         return _score_outer(e, z, groups)
