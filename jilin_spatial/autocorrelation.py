@@ -287,7 +287,7 @@ def geary(values: pd.Series, w, *, permutations: int = 9999, seed: int = 12345, 
     """Geary's C (esda.Geary) on the weights' transform; ``I`` holds C and ``EI`` its expectation 1.
 
     ``p_norm`` and ``p_rand`` are one-sided (esda), in the direction of C - 1;
-    ``p_sim`` is one-sided (folded).  See ``methods.md`` §4.2.
+    ``p_sim`` is one-sided (folded).  See ``methods.md`` §4.3.
     """
     import esda
 
@@ -348,7 +348,7 @@ def getis_ord(values: pd.Series, w, *, permutations: int = 9999, seed: int = 123
     (default ``None``: the original weights, whatever ``w.transform`` is).
 
     ``p_norm`` is one-sided (esda), in the direction of the observed G;
-    ``p_sim`` is one-sided (folded).  ``methods.md`` §4.3.
+    ``p_sim`` is one-sided (folded).  ``methods.md`` §4.4.
 
     Examples
     --------
@@ -507,7 +507,7 @@ def local_moran(values: pd.Series, w, *, permutations: int = 9999, seed: int = 1
     (``p_fdr``, always reported), and is False for units whose
     ``min_attainable_p`` (max(1/C(n-1, k_i), 1/(permutations+1))) exceeds
     ``alpha`` (``cannot_reach_alpha``).  ``p_sim`` is one-sided (folded, esda).
-    Warns when n < 30.  ``methods.md`` §4.4.
+    Warns when n < 30.  ``methods.md`` §4.5.
 
     Examples
     --------
@@ -548,7 +548,7 @@ def local_getis_ord(values: pd.Series, w, *, permutations: int = 9999, seed: int
     ybar, S over the other n - 1 units; n -> n - 1).  ``p_norm`` is one-sided
     (as esda: P(Z > |Zs|)); ``p_sim`` comes from conditional permutations (y_i
     fixed, neighbours drawn from the other units) and is one-sided (folded).
-    ``quadrant`` is ``"hot"`` (Zs > 0) or ``"cold"``.  ``methods.md`` §4.3.
+    ``quadrant`` is ``"hot"`` (Zs > 0) or ``"cold"``.  ``methods.md`` §4.6.
 
     Parameters
     ----------

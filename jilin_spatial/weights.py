@@ -214,7 +214,7 @@ def spatial_weights(geoms=None, *, kind: str = "queen", matrix: pd.DataFrame | N
     transform : {"r", "b", "v", "o"}
         Transform used by Moran's I and Geary's C: row-standardised (default),
         binary, variance-stabilising or original.  Getis-Ord statistics use
-        the original weights (``methods.md`` §4.3).
+        the original weights (``methods.md`` §4.1).
     islands : {"raise", "drop", "zero"}
         Units without neighbours: raise (default, naming them), drop them,
         or keep them with zero weight.

@@ -215,7 +215,7 @@ KEY_TOPICS = [
     (r"coupling degree c", ["standard", "corrected", "Wang Shujia", "D = sqrt(C T)"]),
     (r"classes of d", ["极度失调", "优质协调", "0.4", "0.7", "lagging"]),
     (r"spatial weights", ["queen", "rook", "knn", "distance_band", "inverse_distance", "kernel", '"r"', '"b"',
-                          '"v"', "km", "metres", "islands"]),
+                          '"v"', "threshold_km", "bandwidth_min", "original weights", "islands"]),
     (r"moran's i", ["one-sided", "two-sided", "exact", "p_sim", "p_norm"]),
     (r"geary", ["one-sided", "E[C] = 1"]),
     (r"getis-ord global g", ["binary", "one-sided"]),
