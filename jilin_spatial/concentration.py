@@ -196,7 +196,7 @@ def location_quotient(
     if years is not None:
         years = [int(y) for y in ([years] if np.isscalar(years) else years)]
         have = set(data["year"].astype(int))
-        miss = [y for y in years if y not in have]
+        miss = [y for y in years if y not in have] or ([] if years else ["(none)"])
         if miss:
             raise InputError("years", f"years present in data {sorted(have)}", repr(miss), "drop them or add the data")
         data = data[data["year"].astype(int).isin(years)]
@@ -487,7 +487,7 @@ def similarity_coefficient(data: pd.DataFrame, *, sectors: Iterable[str] | None 
         d = d[d["adcode"].isin(regions)]
     if years is not None:
         years = [int(y) for y in ([years] if np.isscalar(years) else years)]
-        miss = sorted(set(years) - set(d["year"].astype(int)))
+        miss = sorted(set(years) - set(d["year"].astype(int))) or ([] if years else ["(none)"])
         if miss:
             raise InputError("years", f"years present in data {sorted(set(d['year']))}", repr(miss), "drop them")
         d = d[d["year"].astype(int).isin(years)]

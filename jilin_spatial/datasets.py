@@ -440,6 +440,23 @@ def _raw_employment() -> pd.DataFrame:
     return raw
 
 
+CENSUS_YEARS = (2010, 2020)
+
+
+def _check_years(years, argument="years", have=CENSUS_YEARS) -> list[int]:
+    """Years as ints, each one present; never an empty selection (which would give empty tables)."""
+    raw = [years] if np.isscalar(years) else list(years)
+    try:
+        out = [int(y) for y in raw]
+    except (TypeError, ValueError):
+        raise InputError(argument, f"years among {list(have)}", repr(years), f"pass {argument}={tuple(have)}") from None
+    bad = [y for y in out if y not in have]
+    if bad or not out:
+        raise InputError(argument, f"years among {list(have)} (the years the data hold)", repr(bad or raw),
+                         f"pass {argument}={tuple(have)}")
+    return out
+
+
 def _prefecture_of(adcode: pd.Series) -> pd.Series:
     return adcode.str[:4] + "00"
 
@@ -497,10 +514,7 @@ def load_employment(
     _check_choice("level", level, _LEVELS)
     _check_choice("boundaries", boundaries, _VINTAGES)
     _check_choice("zones", zones, _ZONE_MODES)
-    years = [int(y) for y in ([years] if np.isscalar(years) else years)]
-    bad = [y for y in years if y not in (2010, 2020)]
-    if bad or not years:
-        raise InputError("years", "a subset of [2010, 2020]", repr(bad or years), "pass years=(2010, 2020)")
+    years = _check_years(years)
 
     raw = _raw_employment()
     lvl = "prefecture" if level == "prefecture" else "county_or_zone"
@@ -633,7 +647,7 @@ def load_human_capital(*, years=(2010, 2020), wide: bool = False) -> pd.DataFram
     >>> hc.shape[0]
     18
     """
-    years = [int(y) for y in ([years] if np.isscalar(years) else years)]
+    years = _check_years(years)
     df = pd.read_csv(get_path("human_capital"), dtype={"adcode": str})
     df = df[(df.adcode != "220000") & df.year.isin(years)].copy()
     names = _names("prefecture")
@@ -796,6 +810,9 @@ def county_population(*, year: int = 2020) -> pd.DataFrame:
     >>> int(p.resident_pop.sum())
     24073453
     """
+    if not np.isscalar(year):
+        raise InputError("year", "one census year", repr(year), "pass year=2020")
+    (year,) = _check_years(year, "year")
     raw = _raw_employment()
     r = raw[(raw.level == "county_or_zone") & (raw.year == year) & (raw.sector_key == TOTAL_KEY)]
     out = r[["adcode", "name_zh", "census_resident_pop", "is_zone"]].rename(columns={"census_resident_pop": "resident_pop"})

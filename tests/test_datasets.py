@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import jilin_spatial as js
 from jilin_spatial import datasets
 from jilin_spatial._errors import InputError
 from jilin_spatial.sectors import SECTORS, TOTAL_KEY
@@ -145,5 +146,31 @@ def test_seats_and_rail_matrix():
 def test_bad_level_and_years():
     with pytest.raises(InputError, match=r"level: expected one of \['prefecture', 'county'\], got 'city'"):
         datasets.load_employment("city")
-    with pytest.raises(InputError, match=r"years: expected a subset of \[2010, 2020\], got \[2015\]"):
+    with pytest.raises(InputError, match=r"years: expected years among \[2010, 2020\] \(the years the data hold\), got \[2015\]"):
         datasets.load_employment("prefecture", years=[2015])
+
+
+@pytest.mark.parametrize("call, arg", [
+    (lambda: datasets.county_population(year=2015), "year"),
+    (lambda: datasets.load_human_capital(years=[2015]), "years"),
+    (lambda: datasets.load_human_capital(years=[]), "years"),
+    (lambda: datasets.load_employment("county", years=[2010, 2015]), "years"),
+    (lambda: datasets.coupling_indicators(years=[2000]), "years"),
+    (lambda: datasets.zone_shares(years=[2015]), "years"),
+])
+def test_years_that_do_not_exist_raise_naming_the_years_that_do(call, arg):
+    with pytest.raises(InputError, match=rf"^{arg}: expected years among \[2010, 2020\]"):
+        call()
+
+
+def test_existing_years_still_load():
+    assert len(datasets.county_population(year=2010)) > 0
+    assert set(datasets.load_human_capital(years=[2010]).year) == {2010}
+
+
+def test_empty_year_selection_in_metrics_raises():
+    emp = datasets.load_employment("prefecture", years=[2020])
+    with pytest.raises(InputError, match=r"years: expected years present in data"):
+        js.location_quotient(emp, years=[])
+    with pytest.raises(InputError, match=r"years: expected years present in data"):
+        js.similarity_coefficient(emp, years=[])
