@@ -14,14 +14,15 @@ Means over DMUs and over periods are geometric and taken over complete rows
 only (all five indices finite), so that effch * techch = tfpch and
 pech * sech = effch hold for the means too; ``n_used`` and ``n_flagged`` say
 how many rows entered.  Cumulative TFP chains tfpch from the first period
-(= 1); a flagged transition makes the later cumulative values NaN.  Each input
-and output is divided by one power of two near its geometric mean over the
-panel before the LPs (exact in floating point; DEA distances are invariant to
-per-column units), so results do not depend on the units.  The linear programmes of one (evaluated
-period, reference frontier) pair are solved together as one block-diagonal
-LP with scipy's HiGHS; if that LP is infeasible, the blocks are re-solved
-one by one so that the infeasible DMUs are flagged with their reason, never
-dropped.
+(= 1); a flagged transition makes the later cumulative values NaN.
+
+Each input and output is divided by one power of two near its geometric mean
+over the panel before the LPs (exact in floating point; DEA distances are
+invariant to per-column units), so results do not depend on the units.  The
+linear programmes of one (evaluated period, reference frontier) pair are
+solved together as one block-diagonal LP with scipy's HiGHS; if that LP is
+infeasible, the blocks are re-solved one by one so that the infeasible DMUs
+are flagged with their reason, never dropped.
 """
 
 from __future__ import annotations
@@ -110,10 +111,10 @@ def dea_scores(X, Y, *, reference=None, orientation: str = "output", rts: str = 
     Xr, Yr = (X, Y) if reference is None else (np.atleast_2d(np.asarray(reference[0], float)),
                                                  np.atleast_2d(np.asarray(reference[1], float)))
     for arg, a in (("X", X), ("Y", Y), ("reference", Xr), ("reference", Yr)):
-        if not (np.isfinite(a).all() and (a > 0).all()):
-            bad = np.argwhere(~(np.isfinite(a) & (a > 0)))[:5].tolist()
-            raise InputError(arg, "finite positive values", f"bad entries at (row, DMU) {bad}",
-                             "DEA needs strictly positive finite data")
+        if not (np.isfinite(a) & (a >= 0)).all():
+            bad = np.argwhere(~(np.isfinite(a) & (a >= 0)))[:5].tolist()
+            raise InputError(arg, "finite non-negative values", f"nan, inf or negative entries at (row, DMU) {bad}",
+                             "fix those entries; DEA needs finite non-negative data")
     if Xr.shape[0] != X.shape[0] or Yr.shape[0] != Y.shape[0]:
         raise InputError("reference", f"{X.shape[0]} input and {Y.shape[0]} output rows",
                          f"{Xr.shape[0]} and {Yr.shape[0]}", "pass (Xr, Yr) with the rows of X and Y")
@@ -133,11 +134,6 @@ class MalmquistResult:
         self.by_dmu = by_dmu
         self.cumulative = cumulative
         self.params = params
-
-
-def _gmean(s):
-    s = pd.to_numeric(s, errors="coerce").dropna()
-    return float(np.exp(np.log(s).mean())) if len(s) and (s > 0).all() else np.nan
 
 
 METRICS = ("effch", "techch", "pech", "sech", "tfpch")
@@ -162,8 +158,9 @@ def _complete_means(table: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def _column_scale(v: np.ndarray) -> float:
-    """A power of two near the geometric mean of positive finite ``v``: dividing by it is exact in floating point."""
-    return float(np.ldexp(1.0, int(np.round(np.mean(np.log2(v))))))
+    """A power of two near the geometric mean of the positive ``v`` (1 if none): dividing by it is exact."""
+    pos = v[v > 0]
+    return float(np.ldexp(1.0, int(np.round(np.mean(np.log2(pos)))))) if len(pos) else 1.0
 
 
 def _normalise(rows: np.ndarray, *more: np.ndarray):
@@ -193,7 +190,7 @@ def _bad_value_message(raw: pd.DataFrame, vals: pd.DataFrame, ids: pd.DataFrame 
         idx = v.index[bad.to_numpy()]
         ex = []
         for i in idx[:3]:
-            where = f"row {i!r}"
+            where = f"row {_show(i)}"
             if ids is not None:
                 where += " (" + ", ".join(f"{k} {_show(ids.at[i, k])}" for k in ids.columns) + ")"
             ex.append(f"{where} = {_show(raw.at[i, c])}")

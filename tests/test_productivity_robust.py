@@ -196,3 +196,15 @@ def test_error_message_is_one_line_with_fix():
         malmquist(p.assign(L=-p.L), **KW)
     msg = str(e.value)
     assert re.fullmatch(r"panel: expected .*, got column 'L': 8 bad value\(s\), .* and 5 more\. Fix: .*", msg)
+
+
+def test_dea_scores_rejects_inf_and_keeps_zeros():
+    with pytest.raises(InputError, match=r"X: expected finite non-negative values, got nan, inf or negative "
+                                         r"entries at \(row, DMU\) \[\[0, 1\]\]"):
+        dea_scores([[1.0, np.inf]], [[1.0, 1.0]])
+    # zeros stay allowed in dea_scores (the scale uses the positive entries). By hand, CRS output: DMU 0 uses
+    # (1, 0) for y = 1 and dominates DMU 1's (2, 1): lam = 2 copies of DMU 0 fit in (2, 1) and make y = 2 -> 0.5
+    for s in (1e-12, 1.0):
+        sc, reason = dea_scores(np.array([[1.0, 2.0], [0.0, 1.0]]) * s, [[1.0, 1.0]])
+        np.testing.assert_allclose(sc, [1.0, 0.5], rtol=RTOL)
+        assert list(reason) == ["", ""]
