@@ -125,8 +125,8 @@ def test_tfp_cli(tmp_path, capsys):
     np.testing.assert_allclose(m.sort_values(["period", "dmu"]).tfpch, hand.to_numpy().ravel(), rtol=1e-7)
     bp = pd.read_csv(out / "tables" / "malmquist_by_period.csv")
     np.testing.assert_allclose(bp.tfpch, api.by_period.tfpch, rtol=1e-12)
-    printed = re.findall(r"^  (\d+): tfpch ([\d.]+) \(effch ([\d.]+), techch ([\d.]+); mean of (\d+) DMUs, (\d+) flagged",
-                         capsys.readouterr().out, flags=re.M)
+    printed = re.findall(r"^  (\d+): tfpch ([\d.]+) \(effch ([\d.]+), techch ([\d.]+); "
+                         r"mean of (\d+) DMUs, (\d+) flagged", capsys.readouterr().out, flags=re.M)
     assert [(int(p[0]), int(p[4]), int(p[5])) for p in printed] == [(2001, 4, 0), (2002, 4, 0)]
     np.testing.assert_allclose([float(p[1]) for p in printed], np.exp(np.log(hand).mean(axis=1)), atol=5e-5)
     np.testing.assert_allclose([float(p[2]) * float(p[3]) for p in printed], [float(p[1]) for p in printed], atol=2e-4)

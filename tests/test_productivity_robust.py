@@ -208,3 +208,21 @@ def test_dea_scores_rejects_inf_and_keeps_zeros():
         sc, reason = dea_scores(np.array([[1.0, 2.0], [0.0, 1.0]]) * s, [[1.0, 1.0]])
         np.testing.assert_allclose(sc, [1.0, 0.5], rtol=RTOL)
         assert list(reason) == ["", ""]
+
+
+def test_cli_headline_is_the_complete_row_mean(tmp_path, capsys):
+    """The issue's case: a VRS panel with flagged DMUs; the printed tfpch must equal effch * techch."""
+    from jilin_spatial import cli
+    p = _make()
+    p.to_csv(tmp_path / "p.csv", index=False)
+    assert cli.main(["tfp", "--panel", str(tmp_path / "p.csv"), "--dmu", "dmu", "--period", "year", "--rts", "vrs",
+                     "--inputs", "L", "K", "--outputs", "Y", "--out", str(tmp_path / "o")]) == 0
+    lines = re.findall(r"^  (\d+): tfpch ([\d.]+) \(effch ([\d.]+), techch ([\d.]+); mean of (\d+) DMUs, (\d+) flagged",
+                       capsys.readouterr().out, flags=re.M)
+    t = malmquist(p, rts="vrs", **KW).table
+    ok = t[~t.flag]
+    assert [(int(a[0]), int(a[4]), int(a[5])) for a in lines] == [
+        (y, int((ok.period == y).sum()), int((t.flag & (t.period == y)).sum())) for y in (2001, 2002, 2003)]
+    assert all(int(a[5]) > 0 for a in lines)
+    np.testing.assert_allclose([float(a[1]) for a in lines], ok.groupby("period").tfpch.agg(_gmean), atol=5e-5)
+    np.testing.assert_allclose([float(a[2]) * float(a[3]) for a in lines], [float(a[1]) for a in lines], atol=3e-4)
