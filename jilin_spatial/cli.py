@@ -166,7 +166,8 @@ def _cmd_tfp(args):
 
     panel = _read_any_table(args.panel, encoding=args.encoding)  # text columns; malmquist validates the numbers
     if args.period in panel:
-        panel[args.period] = pd.to_numeric(panel[args.period], errors="coerce").fillna(panel[args.period])
+        num = pd.to_numeric(panel[args.period], errors="coerce")  # labels that are not numbers stay text
+        panel[args.period] = num if num.notna().all() else num.astype(object).where(num.notna(), panel[args.period])
     res = malmquist(panel, dmu=args.dmu, period=args.period, inputs=args.inputs, outputs=args.outputs,
                     orientation=args.orientation, rts=args.rts, frontier=args.frontier)
     with OutputDir(args.out, force=args.force) as st:
@@ -177,7 +178,8 @@ def _cmd_tfp(args):
     print(f"wrote {args.out}/tables/ (malmquist, by_period, by_dmu, tfp_cumulative); "
           f"{int(res.table.flag.sum())} flagged DMU-periods")
     for r in res.by_period.itertuples():
-        print(f"  {r.period}: tfpch {r.tfpch:.4f} (effch {r.effch:.4f}, techch {r.techch:.4f})")
+        print(f"  {r.period}: tfpch {r.tfpch:.4f} (effch {r.effch:.4f}, techch {r.techch:.4f}; "
+              f"mean of {r.n_used} DMUs, {r.n_flagged} flagged left out)")
     return 0
 
 

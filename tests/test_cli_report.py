@@ -104,6 +104,8 @@ def test_report_on_your_own_data(tmp_path, capsys):
 
 
 def test_tfp_cli(tmp_path, capsys):
+    import re
+
     import numpy as np
     import pandas as pd
     rng = np.random.default_rng(1)
@@ -114,5 +116,19 @@ def test_tfp_cli(tmp_path, capsys):
                      "--outputs", "y", "--out", str(out)]) == 0
     m = pd.read_csv(out / "tables" / "malmquist.csv")
     assert len(m) == 8 and {"effch", "techch", "pech", "sech", "tfpch"} <= set(m.columns)
+    # numbers written and printed = the Python API; and, independently, CRS 1-in 1-out: tfpch = (y/x)_t / (y/x)_{t-1}
+    from jilin_spatial.productivity import malmquist
+    api = malmquist(pd.DataFrame(rows), dmu="dmu", period="t", inputs=["x"], outputs=["y"])
+    np.testing.assert_allclose(m.tfpch, api.table.tfpch, rtol=1e-12)
+    d = pd.DataFrame(rows).assign(r=lambda f: f.y / f.x).pivot(index="t", columns="dmu", values="r")
+    hand = (d / d.shift()).iloc[1:]  # periods 2001, 2002 x DMUs A..D
+    np.testing.assert_allclose(m.sort_values(["period", "dmu"]).tfpch, hand.to_numpy().ravel(), rtol=1e-7)
+    bp = pd.read_csv(out / "tables" / "malmquist_by_period.csv")
+    np.testing.assert_allclose(bp.tfpch, api.by_period.tfpch, rtol=1e-12)
+    printed = re.findall(r"^  (\d+): tfpch ([\d.]+) \(effch ([\d.]+), techch ([\d.]+); "
+                         r"mean of (\d+) DMUs, (\d+) flagged", capsys.readouterr().out, flags=re.M)
+    assert [(int(p[0]), int(p[4]), int(p[5])) for p in printed] == [(2001, 4, 0), (2002, 4, 0)]
+    np.testing.assert_allclose([float(p[1]) for p in printed], np.exp(np.log(hand).mean(axis=1)), atol=5e-5)
+    np.testing.assert_allclose([float(p[2]) * float(p[3]) for p in printed], [float(p[1]) for p in printed], atol=2e-4)
     assert cli.main(["tfp", "--panel", str(tmp_path / "p.csv"), "--dmu", "dmu", "--period", "t", "--inputs", "zz",
                      "--outputs", "y", "--out", str(tmp_path / "q")]) == 2
