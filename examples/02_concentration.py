@@ -45,3 +45,5 @@ layer = js.layers.attach(datasets.load_boundaries("county"), clq, value="lq")
 out = Path(os.environ.get("JILIN_SPATIAL_EXAMPLE_OUT", tempfile.mkdtemp())) / "concentration.gpkg"
 write_gpkg_layers({"county_lq": layer}, out)
 print(f"wrote {out}; development zones without polygons: {layer.attrs['unmatched']}")
+s_cj = sim.query("adcode_a == '220100' and adcode_b == '220200' and year_a == 2020 and year_b == 2020")["S"].item()
+print(f"check: unido_changchun_jilin_2020={s_cj:.8f}")

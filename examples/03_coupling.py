@@ -30,3 +30,6 @@ mine = pd.DataFrame({"subsystem": ["industry", "industry", "talent"],
                      "direction": ["positive", "positive", "positive"]})
 res2, w2 = js.coupling_from_indicators(ind, mine, scaling="per_group", groups=ind["year"])
 print(res2[["D", "class_zh", "class_en"]].head().to_string())
+first = res.iloc[0]
+print(f"check: U1={first.U_agglomeration:.10f} U2={first.U_innovation:.10f} C={first.C:.10f} T={first['T']:.10f} "
+      f"D={first.D:.10f}")

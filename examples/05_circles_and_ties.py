@@ -39,3 +39,5 @@ res = js.run_scenario(G, links, centres=["Changchun"], minutes=[30, 60, 90])
 print(res["entered"].round(1).to_string(index=False))
 print(res["coverage"][["centre", "minutes", "n_counties_before", "n_counties_after", "population_share_change"]]
       .round(3).to_string(index=False))
+top = ties.sort_values("R", ascending=False).iloc[0]
+print(f"check: top_tie from={top['from']} to={top['to']} distance={top.distance:.6f} R={top.R:.10g}")

@@ -30,3 +30,4 @@ save_map(m, out / "map.html")
 figures.choropleth_png(g, "lq_producer_services_2020", out / "lq_ps_2020.png",
                        title="Producer-service LQ, 2020", unit="LQ", source="2020 census (leiii/census)")
 print(f"wrote {out / 'map.html'} and {out / 'lq_ps_2020.png'}")
+print(f"check: map_layers={len(layers)} map_bytes={(out / 'map.html').stat().st_size}")

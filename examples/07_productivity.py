@@ -42,3 +42,5 @@ t1 = panel_regressions(reg, entity="city", time="year", y="ln_tfp", x="lq_ps", b
 print("SYNTHETIC panel - Table 1 layout:")
 print(t1.to_markdown())
 print(t1.diagnostics[["sample", "first_stage_F", "kp_rk_LM_p", "kp_rk_wald_F", "hansen_J_p", "dwh_p"]].round(3).to_string(index=False))
+full = t1.diagnostics.iloc[0]
+print(f"check: sample={full['sample']} first_stage_F={full.first_stage_F:.8f} kp_rk_wald_F={full.kp_rk_wald_F:.8f}")
