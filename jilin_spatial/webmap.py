@@ -120,8 +120,9 @@ def fill_colors(values, *, kind: str = "numeric", scheme: str = "quantiles", k: 
     """Fill colour per value and the legend entries ``[(label, colour)]``; shared by map and figures.
 
     Numeric values are classed with :func:`classify` on ``cmap``; categorical
-    values take ``colors`` (label -> colour).  Missing, masked or unknown
-    values are grey (:data:`NODATA`) with their own legend entry.
+    values take ``colors`` (label -> colour, any matplotlib colour; returned
+    as ``#rrggbb``).  Missing, masked or unknown values are grey
+    (:data:`NODATA`) with their own legend entry.
     """
     if kind == "numeric":
         vals = pd.to_numeric(pd.Series(values), errors="coerce")
@@ -133,7 +134,14 @@ def fill_colors(values, *, kind: str = "numeric", scheme: str = "quantiles", k: 
         if (cls < 0).any():
             entries.append(("no data / masked", NODATA))
         return fill, entries
+    import matplotlib.colors as mcolors
+
     colors = colors or {}
+    bad = {k: v for k, v in colors.items() if not mcolors.is_color_like(v)}
+    if bad:
+        raise InputError("colors", "a colour per category, e.g. '#1a9641' or 'green'", f"{bad!r}",
+                         "use a hex colour or a matplotlib colour name")
+    colors = {k: mcolors.to_hex(v) for k, v in colors.items()}
     cats = pd.Series(values).astype(object)
     cats = cats.where(cats.notna(), None)
     fill = [colors.get(c, NODATA) if c is not None else NODATA for c in cats]
@@ -143,8 +151,32 @@ def fill_colors(values, *, kind: str = "numeric", scheme: str = "quantiles", k: 
     return fill, entries
 
 
-def _esc(x):
-    return html.escape(str(x), quote=True)
+_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def _esc(x, spec: str = "") -> str:
+    """The one escape for every string from data that the map shows (tooltips, popups, legends, titles).
+
+    ``str(x)`` (or ``format(x, spec)`` for a number) with ``& < > " '``
+    HTML-escaped and, because folium places tooltip and popup HTML inside
+    JavaScript template literals, the backtick, ``$`` and backslash as
+    character references too.  The browser shows the original text.
+    ``spec`` formats numbers (``",.1f"``); a value that is not a number is
+    shown as it is.
+
+    Examples
+    --------
+    >>> _esc('<b title="x">`${1}`</b>')
+    '&lt;b title=&quot;x&quot;&gt;&#96;&#36;{1}&#96;&lt;/b&gt;'
+    >>> _esc(1234.5, ",.1f"), _esc("n/a", ".3f")
+    ('1,234.5', 'n/a')
+    """
+    if spec:
+        try:
+            x = format(float(x), spec)
+        except (TypeError, ValueError):
+            pass
+    return html.escape(str(x), quote=True).translate(_JS_TEMPLATE)
 
 
 def _clean_frame(gdf, keep):
@@ -163,7 +195,7 @@ def _clean_frame(gdf, keep):
 
 
 def _legend_html(title, entries, note=""):
-    rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
+    rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{_esc(c)};'
                    f'border:1px solid #777;margin-right:4px"></span>{_esc(label)}</div>' for label, c in entries)
     n = f'<div style="font-size:10px;color:#555">{_esc(note)}</div>' if note else ""
     return f'<div style="font-weight:bold">{_esc(title)}</div>{rows}{n}'
@@ -178,13 +210,17 @@ def _add_polygons(fg, layer, names):
                          "check the layer's column name")
     fill, entries = fill_colors(g[layer.column].to_numpy(), kind=layer.kind, scheme=layer.scheme, k=layer.k,
                                 bins=layer.bins, colors=layer.colors, cmap=layer.cmap)
-    d = _clean_frame(g, names + [layer.column] + layer.extra_fields)
-    d["_fill"] = fill
     unit = f" ({layer.unit})" if layer.unit else ""
     yr = f" {layer.year}" if layer.year is not None else ""
-    fields = [c for c in names if c in d.columns] + [layer.column] + [c for c in layer.extra_fields if c in d.columns]
-    aliases = [_esc(c) for c in fields[:-1 - len(layer.extra_fields)]] + [_esc(f"{layer.name}{yr}{unit}")] + \
-        [_esc(c) for c in layer.extra_fields if c in d.columns]
+    extra = [c for c in layer.extra_fields if c in g.columns]
+    cols = list(dict.fromkeys([c for c in names if c in g.columns] + [layer.column] + extra))
+    labels = [c if c != layer.column else f"{layer.name}{yr}{unit}" for c in cols]
+    # property keys f0, f1, ...: column names are data as well and appear on the page only as escaped labels
+    d = _clean_frame(g, cols)
+    d.columns = [f"f{i}" for i in range(len(cols))] + [d.geometry.name]
+    d["_fill"] = fill
+    fields = [f"f{i}" for i in range(len(cols))]
+    aliases = [_esc(c) for c in labels]
     folium.GeoJson(
         json.loads(d.to_json()),
         style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#555", "weight": 0.7,
@@ -205,8 +241,8 @@ def _add_lines(fg, layer):
         for (idx, row), width in zip(g.iterrows(), w):
             coords = [(y, x) for x, y in row.geometry.coords]
             label = f"{_esc(row.get('from_name_en', ''))} – {_esc(row.get('to_name_en', ''))}"
-            popup = (f"<b>{label}</b><br>R = {row['R']:,.1f}<br>F = {row['F']:.3f}"
-                     + (f"<br>F (reverse) = {row['F_reverse']:.3f}" if "F_reverse" in row else "")
+            popup = (f"<b>{label}</b><br>R = {_esc(row['R'], ',.1f')}<br>F = {_esc(row['F'], '.3f')}"
+                     + (f"<br>F (reverse) = {_esc(row['F_reverse'], '.3f')}" if "F_reverse" in row else "")
                      + f"<br>{_esc(row.get('distance', ''))} {_esc(row.get('distance_unit', ''))}")
             folium.PolyLine(coords, weight=float(width), color="#6a3d9a", opacity=0.7,
                             popup=folium.Popup(popup, max_width=300), tooltip=label).add_to(fg)
@@ -215,7 +251,8 @@ def _add_lines(fg, layer):
     for _, row in g.iterrows():
         coords = [(y, x) for x, y in row.geometry.coords]
         hs = row.get("line_mode") == "high-speed"
-        tip = f"{_esc(row.get('line_zh', ''))} ({_esc(row.get('line_mode', ''))}), {row.get('rail_km', '')} km — schematic, modelled geometry"
+        tip = (f"{_esc(row.get('line_zh', ''))} ({_esc(row.get('line_mode', ''))}), {_esc(row.get('rail_km', ''))} km"
+               " — schematic, modelled geometry")
         folium.PolyLine(coords, weight=4 if hs else 2, color="#e31a1c" if hs else "#333333",
                         dash_array=None if hs else "6 4", tooltip=tip).add_to(fg)
     return [("high-speed rail (schematic)", "#e31a1c"), ("conventional rail (schematic, dashed)", "#333333")]
@@ -230,7 +267,8 @@ def _add_circles(fg, layer):
     for _, row in g.iterrows():
         if row.geometry is None or row.geometry.is_empty:
             continue
-        tip = f"{_esc(row['centre'])}: {row['minutes']:.0f}-minute circle, {int(row['n_counties'])} counties (modelled times)"
+        tip = (f"{_esc(row['centre'])}: {_esc(row['minutes'], '.0f')}-minute circle, {_esc(row['n_counties'], '.0f')}"
+               " counties (modelled times)")
         folium.GeoJson(row.geometry.__geo_interface__, style_function=lambda f, c=pal[row["minutes"]]: {
             "fillColor": c, "color": c, "weight": 1, "fillOpacity": 0.25}, tooltip=tip).add_to(fg)
     for centre, row in g.drop_duplicates("centre").set_index("centre").iterrows():
