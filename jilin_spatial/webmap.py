@@ -13,8 +13,12 @@
 * Offline (default): Leaflet 1.9.3 is inlined and every external script or
   stylesheet folium adds is removed, so the page needs no network.  An
   optional online basemap says which datum its tiles use.
-* Every string from data (names, column names, categories, titles) is
-  HTML-escaped.
+* Every string from data (names, ids, column names, categories, values,
+  titles, units, notes) goes through one escape, :func:`_esc`, which also
+  makes it inert inside the JavaScript template literals folium puts
+  tooltips and popups in; colours must be colours.
+* Deterministic: element ids come from each element's place in the map
+  (:func:`_stable_ids`), so the same map always gives the same bytes.
 
 This module renders; it computes no metric.
 """
@@ -282,11 +286,11 @@ _LEGEND_JS = """
 {% macro script(this, kwargs) %}
 (function() {
   var map = {{ this._parent.get_name() }};
-  var pairs = {{ this.pairs }};
+  var pairs = [{% for fg, lid in this.pairs %}[{{ fg.get_name() }}, {{ lid|tojson }}],{% endfor %}];
   function update() {
     pairs.forEach(function(p) {
       var el = document.getElementById(p[1]);
-      if (el) { el.style.display = map.hasLayer(window[p[0]]) ? 'block' : 'none'; }
+      if (el) { el.style.display = map.hasLayer(p[0]) ? 'block' : 'none'; }
     });
   }
   map.on('overlayadd', update);
@@ -348,10 +352,10 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
         else:
             raise InputError("kind", "numeric, categorical, ties, rail or circles", repr(ly.kind), "fix the MapLayer")
         fg.add_to(m)
-        lid = f"legend_{fg.get_name()}"
+        lid = f"legend_{i}"
         legends.append(f'<div id="{lid}" class="js-legend" style="display:{"block" if i == first else "none"};'
                        f'margin-top:4px">{_legend_html(ly.name + (f" {ly.year}" if ly.year is not None else ""), entries, ly.note)}</div>')
-        pairs.append([fg.get_name(), lid])
+        pairs.append((fg, lid))
     folium.LayerControl(collapsed=False).add_to(m)
     box = ('<div id="js-legends" style="position:absolute;bottom:20px;right:10px;z-index:1000;background:white;'
            'padding:6px 8px;border:1px solid #999;font:12px sans-serif;max-height:45%;overflow:auto">'
@@ -366,11 +370,62 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
         "<style>.leaflet-control-layers-expanded{max-height:45vh;overflow-y:auto;}</style>"))
     macro = MacroElement()
     macro._template = Template(_LEGEND_JS)
-    macro.pairs = json.dumps(pairs)
+    macro.pairs = pairs
     m.add_child(macro)
     m.fit_bounds([[allb[1], allb[0]], [allb[3], allb[2]]])
     m._jilin_offline = offline
+    _stable_ids(m.get_root())
     return m
+
+
+def _stable_ids(root):
+    """Give every element under ``root`` an id derived from its place in the tree, not a random one.
+
+    folium/branca name each element ``<kind>_<32 random hex digits>`` and
+    those names are JavaScript variables and HTML ids in the page, so two
+    builds of the same map differed.  Here the id is the SHA-256 (first 32
+    hex digits) of the element's path (child positions and kinds from the
+    root): the same map gives the same page, elements keep distinct names,
+    and appending elements later leaves the ids of earlier ones unchanged.
+    Children keyed by their old name are re-keyed by the new one; children
+    added under an explicit name keep it.  Popups hold their content in
+    ``header``/``html``/``script`` elements outside ``_children``; those are
+    walked too.  Returns the elements visited.
+
+    Examples
+    --------
+    >>> import hashlib
+    >>> from branca.element import Element
+    >>> a, b = Element(), Element()
+    >>> _ = a.add_child(b)
+    >>> _ = _stable_ids(a)
+    >>> b._id == hashlib.sha256(b"root/0:Element").hexdigest()[:32], list(a._children) == [b.get_name()]
+    (True, True)
+    >>> b.get_name()
+    'element_fc815ba404aef5a06aa4acfa44e240e6'
+    """
+    import hashlib
+    from collections import OrderedDict
+
+    from branca.element import Element
+
+    seen = []
+
+    def walk(el, path):
+        seen.append(el)
+        el._id = hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
+        items = list(el._children.items())
+        auto = [key == child.get_name() for key, child in items]
+        for i, (_, child) in enumerate(items):
+            walk(child, f"{path}/{i}:{child._name}")
+        el._children = OrderedDict((child.get_name() if a else key, child) for (key, child), a in zip(items, auto))
+        for attr in ("header", "html", "script"):
+            sub = getattr(el, attr, None)
+            if isinstance(sub, Element) and sub._parent is el and not any(sub is c for _, c in items):
+                walk(sub, f"{path}/{attr}")
+
+    walk(root, "root")
+    return seen
 
 
 _EXT_SCRIPT = re.compile(r'<script[^>]+src="(https?:)?//[^"]*"[^>]*>\s*</script>\s*', re.I)
@@ -382,7 +437,14 @@ def render_html(m, *, offline: bool | None = None) -> str:
     from . import datasets
 
     offline = getattr(m, "_jilin_offline", True) if offline is None else offline
-    page = m.get_root().render()
+    # ids also for anything added since build_map; rendering adds elements (script snippets, `addTo` calls)
+    # to the tree, so put every child list back afterwards: rendering twice gives the same page
+    snapshot = [(el, el._children.copy()) for el in _stable_ids(m.get_root())]
+    try:
+        page = m.get_root().render()
+    finally:
+        for el, children in snapshot:
+            el._children = children
     if offline:
         page = _EXT_SCRIPT.sub("", page)
         page = _EXT_LINK.sub("", page)
