@@ -13,8 +13,12 @@
 * Offline (default): Leaflet 1.9.3 is inlined and every external script or
   stylesheet folium adds is removed, so the page needs no network.  An
   optional online basemap says which datum its tiles use.
-* Every string from data (names, column names, categories, titles) is
-  HTML-escaped.
+* Every string from data (names, ids, column names, categories, values,
+  titles, units, notes) goes through one escape, :func:`_esc`, which also
+  makes it inert inside the JavaScript template literals folium puts
+  tooltips and popups in; colours must be colours.
+* Deterministic: element ids come from each element's place in the map
+  (:func:`_stable_ids`), so the same map always gives the same bytes.
 
 This module renders; it computes no metric.
 """
@@ -120,8 +124,9 @@ def fill_colors(values, *, kind: str = "numeric", scheme: str = "quantiles", k: 
     """Fill colour per value and the legend entries ``[(label, colour)]``; shared by map and figures.
 
     Numeric values are classed with :func:`classify` on ``cmap``; categorical
-    values take ``colors`` (label -> colour).  Missing, masked or unknown
-    values are grey (:data:`NODATA`) with their own legend entry.
+    values take ``colors`` (label -> colour, any matplotlib colour; returned
+    as ``#rrggbb``).  Missing, masked or unknown values are grey
+    (:data:`NODATA`) with their own legend entry.
     """
     if kind == "numeric":
         vals = pd.to_numeric(pd.Series(values), errors="coerce")
@@ -133,7 +138,14 @@ def fill_colors(values, *, kind: str = "numeric", scheme: str = "quantiles", k: 
         if (cls < 0).any():
             entries.append(("no data / masked", NODATA))
         return fill, entries
+    import matplotlib.colors as mcolors
+
     colors = colors or {}
+    bad = {k: v for k, v in colors.items() if not mcolors.is_color_like(v)}
+    if bad:
+        raise InputError("colors", "a colour per category, e.g. '#1a9641' or 'green'", f"{bad!r}",
+                         "use a hex colour or a matplotlib colour name")
+    colors = {k: mcolors.to_hex(v) for k, v in colors.items()}
     cats = pd.Series(values).astype(object)
     cats = cats.where(cats.notna(), None)
     fill = [colors.get(c, NODATA) if c is not None else NODATA for c in cats]
@@ -143,8 +155,32 @@ def fill_colors(values, *, kind: str = "numeric", scheme: str = "quantiles", k: 
     return fill, entries
 
 
-def _esc(x):
-    return html.escape(str(x), quote=True)
+_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def _esc(x, spec: str = "") -> str:
+    """The one escape for every string from data that the map shows (tooltips, popups, legends, titles).
+
+    ``str(x)`` (or ``format(x, spec)`` for a number) with ``& < > " '``
+    HTML-escaped and, because folium places tooltip and popup HTML inside
+    JavaScript template literals, the backtick, ``$`` and backslash as
+    character references too.  The browser shows the original text.
+    ``spec`` formats numbers (``",.1f"``); a value that is not a number is
+    shown as it is.
+
+    Examples
+    --------
+    >>> _esc('<b title="x">`${1}`</b>')
+    '&lt;b title=&quot;x&quot;&gt;&#96;&#36;{1}&#96;&lt;/b&gt;'
+    >>> _esc(1234.5, ",.1f"), _esc("n/a", ".3f")
+    ('1,234.5', 'n/a')
+    """
+    if spec:
+        try:
+            x = format(float(x), spec)
+        except (TypeError, ValueError):
+            pass
+    return html.escape(str(x), quote=True).translate(_JS_TEMPLATE)
 
 
 def _clean_frame(gdf, keep):
@@ -163,7 +199,7 @@ def _clean_frame(gdf, keep):
 
 
 def _legend_html(title, entries, note=""):
-    rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
+    rows = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{_esc(c)};'
                    f'border:1px solid #777;margin-right:4px"></span>{_esc(label)}</div>' for label, c in entries)
     n = f'<div style="font-size:10px;color:#555">{_esc(note)}</div>' if note else ""
     return f'<div style="font-weight:bold">{_esc(title)}</div>{rows}{n}'
@@ -178,13 +214,17 @@ def _add_polygons(fg, layer, names):
                          "check the layer's column name")
     fill, entries = fill_colors(g[layer.column].to_numpy(), kind=layer.kind, scheme=layer.scheme, k=layer.k,
                                 bins=layer.bins, colors=layer.colors, cmap=layer.cmap)
-    d = _clean_frame(g, names + [layer.column] + layer.extra_fields)
-    d["_fill"] = fill
     unit = f" ({layer.unit})" if layer.unit else ""
     yr = f" {layer.year}" if layer.year is not None else ""
-    fields = [c for c in names if c in d.columns] + [layer.column] + [c for c in layer.extra_fields if c in d.columns]
-    aliases = [_esc(c) for c in fields[:-1 - len(layer.extra_fields)]] + [_esc(f"{layer.name}{yr}{unit}")] + \
-        [_esc(c) for c in layer.extra_fields if c in d.columns]
+    extra = [c for c in layer.extra_fields if c in g.columns]
+    cols = list(dict.fromkeys([c for c in names if c in g.columns] + [layer.column] + extra))
+    labels = [c if c != layer.column else f"{layer.name}{yr}{unit}" for c in cols]
+    # property keys f0, f1, ...: column names are data as well and appear on the page only as escaped labels
+    d = _clean_frame(g, cols)
+    d.columns = [f"f{i}" for i in range(len(cols))] + [d.geometry.name]
+    d["_fill"] = fill
+    fields = [f"f{i}" for i in range(len(cols))]
+    aliases = [_esc(c) for c in labels]
     folium.GeoJson(
         json.loads(d.to_json()),
         style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#555", "weight": 0.7,
@@ -205,8 +245,8 @@ def _add_lines(fg, layer):
         for (idx, row), width in zip(g.iterrows(), w):
             coords = [(y, x) for x, y in row.geometry.coords]
             label = f"{_esc(row.get('from_name_en', ''))} – {_esc(row.get('to_name_en', ''))}"
-            popup = (f"<b>{label}</b><br>R = {row['R']:,.1f}<br>F = {row['F']:.3f}"
-                     + (f"<br>F (reverse) = {row['F_reverse']:.3f}" if "F_reverse" in row else "")
+            popup = (f"<b>{label}</b><br>R = {_esc(row['R'], ',.1f')}<br>F = {_esc(row['F'], '.3f')}"
+                     + (f"<br>F (reverse) = {_esc(row['F_reverse'], '.3f')}" if "F_reverse" in row else "")
                      + f"<br>{_esc(row.get('distance', ''))} {_esc(row.get('distance_unit', ''))}")
             folium.PolyLine(coords, weight=float(width), color="#6a3d9a", opacity=0.7,
                             popup=folium.Popup(popup, max_width=300), tooltip=label).add_to(fg)
@@ -215,7 +255,8 @@ def _add_lines(fg, layer):
     for _, row in g.iterrows():
         coords = [(y, x) for x, y in row.geometry.coords]
         hs = row.get("line_mode") == "high-speed"
-        tip = f"{_esc(row.get('line_zh', ''))} ({_esc(row.get('line_mode', ''))}), {row.get('rail_km', '')} km — schematic, modelled geometry"
+        tip = (f"{_esc(row.get('line_zh', ''))} ({_esc(row.get('line_mode', ''))}), {_esc(row.get('rail_km', ''))} km"
+               " — schematic, modelled geometry")
         folium.PolyLine(coords, weight=4 if hs else 2, color="#e31a1c" if hs else "#333333",
                         dash_array=None if hs else "6 4", tooltip=tip).add_to(fg)
     return [("high-speed rail (schematic)", "#e31a1c"), ("conventional rail (schematic, dashed)", "#333333")]
@@ -230,7 +271,8 @@ def _add_circles(fg, layer):
     for _, row in g.iterrows():
         if row.geometry is None or row.geometry.is_empty:
             continue
-        tip = f"{_esc(row['centre'])}: {row['minutes']:.0f}-minute circle, {int(row['n_counties'])} counties (modelled times)"
+        tip = (f"{_esc(row['centre'])}: {_esc(row['minutes'], '.0f')}-minute circle, {_esc(row['n_counties'], '.0f')}"
+               " counties (modelled times)")
         folium.GeoJson(row.geometry.__geo_interface__, style_function=lambda f, c=pal[row["minutes"]]: {
             "fillColor": c, "color": c, "weight": 1, "fillOpacity": 0.25}, tooltip=tip).add_to(fg)
     for centre, row in g.drop_duplicates("centre").set_index("centre").iterrows():
@@ -244,11 +286,11 @@ _LEGEND_JS = """
 {% macro script(this, kwargs) %}
 (function() {
   var map = {{ this._parent.get_name() }};
-  var pairs = {{ this.pairs }};
+  var pairs = [{% for fg, lid in this.pairs %}[{{ fg.get_name() }}, {{ lid|tojson }}],{% endfor %}];
   function update() {
     pairs.forEach(function(p) {
       var el = document.getElementById(p[1]);
-      if (el) { el.style.display = map.hasLayer(window[p[0]]) ? 'block' : 'none'; }
+      if (el) { el.style.display = map.hasLayer(p[0]) ? 'block' : 'none'; }
     });
   }
   map.on('overlayadd', update);
@@ -310,10 +352,10 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
         else:
             raise InputError("kind", "numeric, categorical, ties, rail or circles", repr(ly.kind), "fix the MapLayer")
         fg.add_to(m)
-        lid = f"legend_{fg.get_name()}"
+        lid = f"legend_{i}"
         legends.append(f'<div id="{lid}" class="js-legend" style="display:{"block" if i == first else "none"};'
                        f'margin-top:4px">{_legend_html(ly.name + (f" {ly.year}" if ly.year is not None else ""), entries, ly.note)}</div>')
-        pairs.append([fg.get_name(), lid])
+        pairs.append((fg, lid))
     folium.LayerControl(collapsed=False).add_to(m)
     box = ('<div id="js-legends" style="position:absolute;bottom:20px;right:10px;z-index:1000;background:white;'
            'padding:6px 8px;border:1px solid #999;font:12px sans-serif;max-height:45%;overflow:auto">'
@@ -328,11 +370,62 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
         "<style>.leaflet-control-layers-expanded{max-height:45vh;overflow-y:auto;}</style>"))
     macro = MacroElement()
     macro._template = Template(_LEGEND_JS)
-    macro.pairs = json.dumps(pairs)
+    macro.pairs = pairs
     m.add_child(macro)
     m.fit_bounds([[allb[1], allb[0]], [allb[3], allb[2]]])
     m._jilin_offline = offline
+    _stable_ids(m.get_root())
     return m
+
+
+def _stable_ids(root):
+    """Give every element under ``root`` an id derived from its place in the tree, not a random one.
+
+    folium/branca name each element ``<kind>_<32 random hex digits>`` and
+    those names are JavaScript variables and HTML ids in the page, so two
+    builds of the same map differed.  Here the id is the SHA-256 (first 32
+    hex digits) of the element's path (child positions and kinds from the
+    root): the same map gives the same page, elements keep distinct names,
+    and appending elements later leaves the ids of earlier ones unchanged.
+    Children keyed by their old name are re-keyed by the new one; children
+    added under an explicit name keep it.  Popups hold their content in
+    ``header``/``html``/``script`` elements outside ``_children``; those are
+    walked too.  Returns the elements visited.
+
+    Examples
+    --------
+    >>> import hashlib
+    >>> from branca.element import Element
+    >>> a, b = Element(), Element()
+    >>> _ = a.add_child(b)
+    >>> _ = _stable_ids(a)
+    >>> b._id == hashlib.sha256(b"root/0:Element").hexdigest()[:32], list(a._children) == [b.get_name()]
+    (True, True)
+    >>> b.get_name()
+    'element_fc815ba404aef5a06aa4acfa44e240e6'
+    """
+    import hashlib
+    from collections import OrderedDict
+
+    from branca.element import Element
+
+    seen = []
+
+    def walk(el, path):
+        seen.append(el)
+        el._id = hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
+        items = list(el._children.items())
+        auto = [key == child.get_name() for key, child in items]
+        for i, (_, child) in enumerate(items):
+            walk(child, f"{path}/{i}:{child._name}")
+        el._children = OrderedDict((child.get_name() if a else key, child) for (key, child), a in zip(items, auto))
+        for attr in ("header", "html", "script"):
+            sub = getattr(el, attr, None)
+            if isinstance(sub, Element) and sub._parent is el and not any(sub is c for _, c in items):
+                walk(sub, f"{path}/{attr}")
+
+    walk(root, "root")
+    return seen
 
 
 _EXT_SCRIPT = re.compile(r'<script[^>]+src="(https?:)?//[^"]*"[^>]*>\s*</script>\s*', re.I)
@@ -344,7 +437,14 @@ def render_html(m, *, offline: bool | None = None) -> str:
     from . import datasets
 
     offline = getattr(m, "_jilin_offline", True) if offline is None else offline
-    page = m.get_root().render()
+    # ids also for anything added since build_map; rendering adds elements (script snippets, `addTo` calls)
+    # to the tree, so put every child list back afterwards: rendering twice gives the same page
+    snapshot = [(el, el._children.copy()) for el in _stable_ids(m.get_root())]
+    try:
+        page = m.get_root().render()
+    finally:
+        for el, children in snapshot:
+            el._children = children
     if offline:
         page = _EXT_SCRIPT.sub("", page)
         page = _EXT_LINK.sub("", page)

@@ -139,3 +139,68 @@ def test_in_headless_chromium(page, tmp_path):
             pg.screenshot(path=os.path.join(shot, "map_screenshot.png"))
         finally:
             b.close()
+
+
+# ---- deterministic map.html: element ids derive from the element's place in the map, not from urandom/uuid4 ----
+
+_BUILD = """
+import sys
+sys.path.insert(0, {tests!r})
+from _synthetic_map import hostile_layers
+import jilin_spatial as js
+from jilin_spatial import datasets
+from jilin_spatial.webmap import MapLayer, build_map, save_map
+emp = datasets.load_employment("prefecture", years=[2020])
+lq = js.location_quotient(emp, sectors=["manufacturing"])
+g = js.layers.attach(datasets.load_boundaries("prefecture"), lq, value="lq")
+layers = [MapLayer("LQ manufacturing", g, "lq_manufacturing_2020", year=2020, show=True)] + hostile_layers("a<b>`$")
+save_map(build_map(layers, title="t"), sys.argv[1])
+"""
+
+
+def _det_layers():
+    from _synthetic_map import hostile_layers
+    return [MapLayer("LQ", _pref_layer(), "lq_manufacturing_2020", show=True)] + hostile_layers("a<b>`$")
+
+
+def _names(page):
+    return re.findall(r"\b(?:var|let) (\w+_[0-9a-f]{32}) =", page)
+
+
+def test_same_map_twice_gives_identical_html(tmp_path):
+    a = save_map(build_map(_det_layers()), tmp_path / "a.html").read_bytes()
+    m = build_map(_det_layers())
+    b = save_map(m, tmp_path / "b.html").read_bytes()
+    assert a == b
+    assert render_html(m).encode("utf-8") == b  # rendering again changes nothing
+    names = _names(a.decode("utf-8"))
+    assert len(names) > 20 and len(set(names)) == len(names)  # still one distinct JS variable per element
+    # ties popups: the content <div id=...> and the variable holding it agree
+    for n in re.findall(r'id="(html_[0-9a-f]{32})"', a.decode("utf-8")):
+        assert f"var {n} = $(" in a.decode("utf-8")
+
+
+def test_elements_added_after_build_keep_earlier_ids():
+    import folium
+
+    m = build_map(_det_layers())
+    before = _names(render_html(m))
+    folium.Marker((43.0, 125.0), tooltip="added later").add_to(m)
+    after = _names(render_html(m))
+    assert set(before) <= set(after)
+    assert len(after) == len(before) + 1 and len(set(after)) == len(after)
+
+
+def test_identical_html_from_two_processes(tmp_path):
+    import subprocess
+    import sys
+
+    code = _BUILD.format(tests=os.path.dirname(__file__))
+    out = []
+    for seed in ("1", "2"):
+        p = tmp_path / f"map{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        r = subprocess.run([sys.executable, "-c", code, str(p)], env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr[-2000:]
+        out.append(p.read_bytes())
+    assert len(out[0]) > 100_000 and out[0] == out[1]
