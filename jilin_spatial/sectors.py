@@ -33,6 +33,7 @@ __all__ = [
     "sector_table",
     "resolve_sectors",
     "sector_keys",
+    "match_sectors",
 ]
 
 TOTAL_KEY = "TOTAL"
@@ -214,3 +215,130 @@ def resolve_sectors(
     for k in out:
         seen.setdefault(k, None)
     return tuple(seen)
+
+
+# Other wordings of the section names: GB/T 4754-2002 (2010 census) and the national census
+# sheets (leiii/census; the 2010 sheet has three headers garbled in the source, mapped by
+# position: 仓储和邮政业 = transport, 交通运输、计算机服务和软件业 = ICT, 信息传输、批发和零售业 =
+# wholesale and retail).
+_ALIASES_ZH = {
+    "A_agri": ["农林牧渔业", "农、林、牧、渔业"],
+    "D_util": ["电力、燃气及水的生产和供应业", "电力热力燃气及水生产和供应业", "电力、热力、燃气及水的生产和供应业"],
+    "G_transport": ["交通运输、仓储和邮政业", "交通运输仓储和邮政业", "仓储和邮政业"],
+    "I_ict": ["信息传输、计算机服务和软件业", "信息传输软件和信息技术服务业", "交通运输、计算机服务和软件业"],
+    "F_whole_retail": ["批发零售业", "信息传输、批发和零售业"],
+    "H_accom": ["住宿餐饮业"],
+    "M_scires": ["科学研究、技术服务和地质勘查业", "科学研究、技术服务和地质勘察业", "科学研究和技术服务业"],
+    "O_resident_svc": ["居民服务和其他服务业", "居民服务修理和其服务业", "居民服务、修理和其他服务业"],
+    "Q_health": ["卫生、社会保障和社会福利业", "卫生和社会工作"],
+    "S_public_admin": ["公共管理和社会组织", "公共管理社会保障和社会组织"],
+}
+_TOTAL_ALIASES = ["total", "合计", "总计", "各种行业人口总计", "行业人口总计", "all industries"]
+_LETTER_DIFFERS = {"F", "G", "H", "I"}  # the only letters whose section changed between 2002 and 2017
+LETTER_VINTAGES = ("2002", "2017")
+
+
+def _norm(text) -> str:
+    import re
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", str(text)).lower()
+    return re.sub(r"[\s、，,;；:：.。()（）\[\]_\-/&'’]+", "", t)
+
+
+def _alias_table() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, _l02, _l17, zh, en in _ROWS:
+        for a in (key, zh, en, en.replace(" and ", " & "), *_ALIASES_ZH.get(key, [])):
+            out[_norm(a)] = key
+    for a in _TOTAL_ALIASES + [TOTAL_KEY]:
+        out[_norm(a)] = TOTAL_KEY
+    return out
+
+
+def match_sectors(labels: Iterable[str], *, letters: str | None = None, argument: str = "sectors") -> dict[str, str]:
+    """Map census-style sector headers to the package's sector keys.
+
+    Recognised, whatever the spacing, line breaks and Chinese or ASCII
+    punctuation: the keys (``"C_manuf"``); Chinese section names in the
+    GB/T 4754-2017 and -2002 wordings and as printed in the national census
+    sheets (``制造业``, ``交通运输、仓储和邮政业``, ``信息传输、计算机服务和软件业`` ...);
+    English names; a letter and a name (``"C 制造业"``); bare section letters
+    when ``letters`` names their vintage (only F, G, H and I differ between
+    vintages, so other letters need none); and totals (``合计``,
+    ``各种行业人口总计`` -> ``TOTAL``).
+
+    Parameters
+    ----------
+    labels : iterable of str
+        Column headers or the values of a sector column.
+    letters : {"2002", "2017"}, optional
+        Vintage of bare letters: 2002 for the 2010 census, 2017 for 2020.
+    argument : str
+        Name used in error messages.
+
+    Returns
+    -------
+    dict
+        label -> sector key.
+
+    Raises
+    ------
+    InputError
+        Listing every label that is not recognised, ambiguous letters without
+        ``letters``, or two labels that map to the same sector.
+
+    Examples
+    --------
+    >>> match_sectors(["制造业", "交通运输、仓储和邮政业", "金融业"])
+    {'制造业': 'C_manuf', '交通运输、仓储和邮政业': 'G_transport', '金融业': 'J_finance'}
+    >>> match_sectors(["G", "C"], letters="2002")
+    {'G': 'I_ict', 'C': 'C_manuf'}
+    """
+    import re
+
+    if letters is not None and str(letters) not in LETTER_VINTAGES:
+        raise InputError("letters", f"one of {list(LETTER_VINTAGES)}", repr(letters),
+                         "letters='2002' for the 2010 census, '2017' for the 2020 census")
+    by_letter = {}
+    for key, l02, l17, _zh, _en in _ROWS:
+        by_letter.setdefault("2002", {})[l02] = key
+        by_letter.setdefault("2017", {})[l17] = key
+    table = _alias_table()
+    out: dict[str, str] = {}
+    unknown, ambiguous = [], []
+    for lab in labels:
+        raw = str(lab).strip()
+        key = table.get(_norm(raw))
+        if key is None:
+            m = re.fullmatch(r"([A-Ta-t])(?:[\s_:：.、-]+(.*))?", raw, flags=re.S)
+            if m and m.group(2):
+                key = table.get(_norm(m.group(2)))
+            elif m:
+                letter = m.group(1).upper()
+                if letters is not None:
+                    key = by_letter[str(letters)].get(letter)
+                elif letter in _LETTER_DIFFERS:
+                    ambiguous.append(raw)
+                    continue
+                else:
+                    key = by_letter["2017"].get(letter)
+        if key is None:
+            unknown.append(raw)
+        else:
+            out[lab] = key
+    if ambiguous:
+        raise InputError("letters", "the GB/T 4754 vintage of bare section letters", f"letters {ambiguous} without it "
+                         "(F, G, H and I changed between 2002 and 2017)",
+                         "pass letters='2002' (2010 census) or letters='2017' (2020 census)")
+    if unknown:
+        raise InputError(argument, "census section names, GB/T 4754 letters or sector keys",
+                         f"{len(unknown)} unrecognised: {unknown}",
+                         "rename those columns to sector keys (see sectors.sector_table()) or leave them out")
+    seen: dict[str, str] = {}
+    for lab, key in out.items():
+        if key in seen:
+            raise InputError(argument, "one column per sector", f"{seen[key]!r} and {lab!r} both mean {key}",
+                             "keep one of them")
+        seen[key] = lab
+    return out
