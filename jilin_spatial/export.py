@@ -215,7 +215,8 @@ def _jsonable(v):
 
 
 def write_provenance(folder, *, job: str, inputs=(), arguments: dict | None = None, seeds: dict | None = None,
-                     started: _dt.datetime, finished: _dt.datetime, timestamp: _dt.datetime | None = None) -> Path:
+                     started: _dt.datetime, finished: _dt.datetime, timestamp: _dt.datetime | None = None,
+                     output=None) -> Path:
     """Write ``provenance.json``: versions, inputs with SHA-256, arguments, seeds, times.
 
     Parameters
@@ -232,6 +233,8 @@ def write_provenance(folder, *, job: str, inputs=(), arguments: dict | None = No
         Start and end of the job (written in UTC, ISO 8601).
     timestamp : datetime, optional
         The timestamp written inside output files (see :func:`output_timestamp`).
+    output : str or Path, optional
+        The output folder (absolute), recorded as ``output``.
 
     Examples
     --------
@@ -254,6 +257,7 @@ def write_provenance(folder, *, job: str, inputs=(), arguments: dict | None = No
         "job": job,
         "package": "jilin_spatial",
         "versions": versions(),
+        "output": None if output is None else str(output),
         "arguments": _jsonable(arguments or {}),
         "seeds": _jsonable(seeds or {}),
         "inputs": files,
@@ -484,7 +488,8 @@ class OutputDir:
         try:
             if exc_type is None:
                 write_provenance(self.staging, job=self.job, inputs=self.inputs, arguments=self.arguments,
-                                 seeds=self.seeds, started=self.started, finished=_now(), timestamp=self.timestamp)
+                                 seeds=self.seeds, started=self.started, finished=_now(), timestamp=self.timestamp,
+                                 output=self.target)
                 self._write_manifest()
                 self._publish()
         finally:
