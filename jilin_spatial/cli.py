@@ -175,10 +175,12 @@ def _register_circle(sub):
     s.add_argument("--add-link", action="append", metavar="FROM,TO,RAIL_KM,MODE[,SPEED_KPH]",
                    help="scenario link (repeatable); FROM/TO are stations or place names")
     s.add_argument("--links", help="CSV with columns from,to,rail_km,mode[,speed_kph]")
-    s.add_argument("--speed-hsr", type=_number("--speed-hsr", lo=0, hi=1000, example="220"), default=220.0, help="high-speed commercial speed, km/h")
+    s.add_argument("--speed-hsr", type=_number("--speed-hsr", lo=0, hi=1000, example="220"), default=220.0,
+                   help="high-speed commercial speed, km/h")
     s.add_argument("--speed-conventional", type=_number("--speed-conventional", lo=0, hi=1000, example="90"),
                    default=90.0, help="conventional commercial speed, km/h")
-    s.add_argument("--access-min", type=_number("--access-min", lo=0, hi=1440, example="15"), default=15.0, help="minutes between a seat and its station")
+    s.add_argument("--access-min", type=_number("--access-min", lo=0, hi=1440, example="15"), default=15.0,
+                   help="minutes between a seat and its station")
     s.add_argument("--exclusive", action="store_true", help="a seat exactly at the threshold is outside")
     s.add_argument("--out", required=True)
     s.add_argument("--force", action="store_true")

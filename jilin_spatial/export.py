@@ -456,7 +456,8 @@ class OutputDir:
         while not os.path.lexists(anc):
             anc = anc.parent
         if not anc.is_dir():
-            raise InputError("--out", "a path whose parent folders are folders", f"{str(t)!r}, but {str(anc)!r} is a file",
+            raise InputError("--out", "a path whose parent folders are folders",
+                             f"{str(t)!r}, but {str(anc)!r} is a file",
                              "choose a folder path that is not under a file")
         for place in [anc] + ([t] if t.is_dir() else []):
             try:
