@@ -7,6 +7,7 @@ stderr, no traceback), 1 for an unexpected error.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 
@@ -19,6 +20,32 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, status 2
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         sys.exit(2)
+
+
+def _number(option: str, *, lo: float, hi: float, example: str, integer: bool = False, lo_open: bool = True):
+    """An argparse type: a finite number in ``(lo, hi]`` (``[lo, hi]`` if not ``lo_open``); errors name ``option``."""
+    left = "(" if lo_open else "["
+    what = f"{'a whole' if integer else 'a finite'} number in {left}{lo:g}, {hi:g}]"
+
+    def parse(text: str):
+        try:
+            v = int(text) if integer else float(text)
+        except ValueError:
+            v = None
+        if v is None or not math.isfinite(v) or v > hi or (v <= lo if lo_open else v < lo):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}. Fix: e.g. {option} {example}")
+        return v
+
+    parse.__name__ = option
+    return parse
+
+
+_MINUTES = _number("--minutes", lo=0, hi=1440, example="30 60")  # a circle threshold of at most a day
+
+
+def _arguments(args) -> dict:
+    """The parsed arguments, for provenance.json."""
+    return {k: v for k, v in sorted(vars(args).items()) if k != "func"}
 
 
 def _progress(name, i, n):
@@ -67,15 +94,16 @@ def _cmd_lq(args):
     from .io import check_pairing, read_polygons, read_table
     from .lq_job import run_lq_job
 
+    od = OutputDir(args.out, force=args.force, job="lq", inputs=[args.table, args.polygons], arguments=_arguments(args))
     table = read_table(args.table, id_col=args.id_col, form=args.form, year=args.year, encoding=args.encoding,
                        sep=args.sep)
     poly = read_polygons(args.polygons, id_col=args.poly_id_col or args.id_col, invalid=args.invalid,
                          name_col=args.name_col)
     check_pairing(table, poly, on_mismatch=args.on_mismatch)
-    with OutputDir(args.out, force=args.force) as staging:
+    with od as staging:
         notes = run_lq_job(table, poly, staging, reference=args.reference, denominator=args.denominator,
-                           sectors=args.sectors)
-    print(f"wrote {args.out}/")
+                           sectors=args.sectors, timestamp=od.timestamp)
+    print(f"wrote {od.target}/")
     for n in notes:
         print(f"  {n}")
     return 0
@@ -89,7 +117,8 @@ def _register_lq(sub):
     s.add_argument("--poly-id-col", help="id column of the polygons (default: --id-col)")
     s.add_argument("--name-col", help="name column of the polygons, for labels")
     s.add_argument("--form", choices=["long", "wide"], default="long")
-    s.add_argument("--year", type=int, help="year of a wide table without a year column")
+    s.add_argument("--year", type=_number("--year", lo=1900, hi=2100, integer=True, lo_open=False, example="2020"),
+                   help="year of a wide table without a year column")
     s.add_argument("--encoding", help="text encoding (default: UTF-8, then GBK/GB18030)")
     s.add_argument("--sep", help="delimiter (default: sniffed)")
     s.add_argument("--reference", choices=["panel", "rest"], default="panel")
@@ -107,13 +136,11 @@ def _cmd_circle(args):
     import pandas as pd
 
     from .circles import parse_link, run_scenario
-    from .export import OutputDir, write_csv, write_gpkg_layers
+    from .export import OutputDir, embedded_inputs, write_csv, write_gpkg_layers
     from .network import rail_graph
 
-    for name in ("speed_hsr", "speed_conventional", "access_min"):
-        v = getattr(args, name)
-        if v is not None and v <= 0:
-            raise InputError(f"--{name.replace('_', '-')}", "a positive number", repr(v), "e.g. --speed-hsr 220")
+    od = OutputDir(args.out, force=args.force, job="circle",
+                   inputs=[*embedded_inputs(), *([args.links] if args.links else [])], arguments=_arguments(args))
     G = rail_graph(speeds_kph={"high-speed": args.speed_hsr, "conventional": args.speed_conventional},
                    access_min=args.access_min)
     links = [parse_link(t, G) for t in (args.add_link or [])]
@@ -123,15 +150,15 @@ def _cmd_circle(args):
                   tab.reindex(columns=["from", "to", "rail_km", "mode", "speed_kph"]).itertuples(index=False)]
     res = run_scenario(G, pd.DataFrame(links, columns=["from", "to", "rail_km", "mode", "speed_kph"]),
                        centres=args.centre, minutes=args.minutes, inclusive=not args.exclusive)
-    with OutputDir(args.out, force=args.force) as st:
+    with od as st:
         write_csv(res["after"].coverage, st / "tables" / "circles.csv")
         write_csv(res["after"].times, st / "tables" / "circle_travel_times.csv")
         write_csv(res["coverage"], st / "tables" / "scenario_coverage_change.csv")
         write_csv(res["entered"], st / "tables" / "scenario_entered.csv")
         write_csv(res["ties"], st / "tables" / "scenario_ties_change.csv")
         write_gpkg_layers({"circles_before": res["before"].polygons, "circles": res["after"].polygons},
-                          st / "layers.gpkg")
-    print(f"wrote {args.out}/ ({len(links)} scenario link(s); times are modelled)")
+                          st / "layers.gpkg", timestamp=od.timestamp)
+    print(f"wrote {od.target}/ ({len(links)} scenario link(s); times are modelled)")
     for r in res["coverage"].itertuples():
         print(f"  {r.centre} {r.minutes:.0f} min: {r.n_counties_before:.0f} -> {r.n_counties_after:.0f} counties, "
               f"population share {r.population_share_before:.1%} -> {r.population_share_after:.1%}")
@@ -144,13 +171,16 @@ def _register_circle(sub):
     s = sub.add_parser("circle", help="economic circles from a centre, with optional scenario links")
     s.add_argument("--from", dest="centre", nargs="+", default=["Changchun", "Jilin City"],
                    help="centres: names or adcodes (default Changchun, Jilin City)")
-    s.add_argument("--minutes", nargs="+", type=float, default=[30, 60, 90])
+    s.add_argument("--minutes", nargs="+", type=_MINUTES, default=[30, 60, 90])
     s.add_argument("--add-link", action="append", metavar="FROM,TO,RAIL_KM,MODE[,SPEED_KPH]",
                    help="scenario link (repeatable); FROM/TO are stations or place names")
     s.add_argument("--links", help="CSV with columns from,to,rail_km,mode[,speed_kph]")
-    s.add_argument("--speed-hsr", type=float, default=220.0, help="high-speed commercial speed, km/h")
-    s.add_argument("--speed-conventional", type=float, default=90.0, help="conventional commercial speed, km/h")
-    s.add_argument("--access-min", type=float, default=15.0, help="minutes between a seat and its station")
+    s.add_argument("--speed-hsr", type=_number("--speed-hsr", lo=0, hi=1000, example="220"), default=220.0,
+                   help="high-speed commercial speed, km/h")
+    s.add_argument("--speed-conventional", type=_number("--speed-conventional", lo=0, hi=1000, example="90"),
+                   default=90.0, help="conventional commercial speed, km/h")
+    s.add_argument("--access-min", type=_number("--access-min", lo=0, hi=1440, example="15"), default=15.0,
+                   help="minutes between a seat and its station")
     s.add_argument("--exclusive", action="store_true", help="a seat exactly at the threshold is outside")
     s.add_argument("--out", required=True)
     s.add_argument("--force", action="store_true")
@@ -164,18 +194,19 @@ def _cmd_tfp(args):
 
     import pandas as pd
 
+    od = OutputDir(args.out, force=args.force, job="tfp", inputs=[args.panel], arguments=_arguments(args))
     panel = _read_any_table(args.panel, encoding=args.encoding)  # text columns; malmquist validates the numbers
     if args.period in panel:
         num = pd.to_numeric(panel[args.period], errors="coerce")  # labels that are not numbers stay text
         panel[args.period] = num if num.notna().all() else num.astype(object).where(num.notna(), panel[args.period])
     res = malmquist(panel, dmu=args.dmu, period=args.period, inputs=args.inputs, outputs=args.outputs,
                     orientation=args.orientation, rts=args.rts, frontier=args.frontier)
-    with OutputDir(args.out, force=args.force) as st:
+    with od as st:
         write_csv(res.table, st / "tables" / "malmquist.csv")
         write_csv(res.by_period, st / "tables" / "malmquist_by_period.csv")
         write_csv(res.by_dmu, st / "tables" / "malmquist_by_dmu.csv")
         write_csv(res.cumulative, st / "tables" / "tfp_cumulative.csv")
-    print(f"wrote {args.out}/tables/ (malmquist, by_period, by_dmu, tfp_cumulative); "
+    print(f"wrote {od.target}/tables/ (malmquist, by_period, by_dmu, tfp_cumulative); "
           f"{int(res.table.flag.sum())} flagged DMU-periods")
     for r in res.by_period.itertuples():
         print(f"  {r.period}: tfpch {r.tfpch:.4f} (effch {r.effch:.4f}, techch {r.techch:.4f}; "
@@ -218,9 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output folder (must be empty or new)")
     s.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     s.add_argument("--level", nargs="+", default=["prefecture", "county"], choices=["prefecture", "county"])
-    s.add_argument("--years", nargs="+", type=int, default=[2010, 2020])
+    s.add_argument("--years", nargs="+", type=_number("--years", lo=1900, hi=2100, integer=True, lo_open=False,
+                                                     example="2010 2020"), default=[2010, 2020])
     s.add_argument("--centre", nargs="+", default=["Changchun", "Jilin City"], help="economic-circle centres")
-    s.add_argument("--minutes", nargs="+", type=float, default=[30, 60, 90], help="circle thresholds")
+    s.add_argument("--minutes", nargs="+", type=_MINUTES, default=[30, 60, 90], help="circle thresholds")
     s.add_argument("--table", help="your own industry table (CSV/Excel, long form); runs the LQ report on it")
     s.add_argument("--id-col", help="region id column of --table")
     s.add_argument("--polygons", help="your own polygons (GPKG/GeoJSON/SHP) for --table")

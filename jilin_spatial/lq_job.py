@@ -14,7 +14,7 @@ import pandas as pd
 
 from .concentration import (agglomeration_index, coagglomeration_table, location_quotient, similarity_coefficient,
                             stage_table)
-from .export import write_csv, write_gpkg_layers
+from .export import safe_filename, write_csv, write_gpkg_layers
 from .layers import attach
 from .sectors import GROUPS
 
@@ -22,8 +22,13 @@ __all__ = ["run_lq_job"]
 
 
 def run_lq_job(table: pd.DataFrame, polygons, out: Path, *, reference="panel", denominator="all",
-               sectors=None, with_map: bool = True) -> list[str]:
-    """Write ``layers.gpkg`` and ``tables/*.csv`` for a user's data; return notes."""
+               sectors=None, with_map: bool = True, timestamp=None) -> list[str]:
+    """Write ``layers.gpkg`` and ``tables/*.csv`` for a user's data; return notes.
+
+    Any sector name works: file names are made safe with
+    :func:`~jilin_spatial.export.safe_filename`.  ``timestamp`` is the
+    GeoPackage timestamp (default :func:`~jilin_spatial.export.output_timestamp`).
+    """
     out = Path(out)
     notes = []
     names = polygons[["adcode", "name_zh", "name_en"]]
@@ -59,7 +64,7 @@ def run_lq_job(table: pd.DataFrame, polygons, out: Path, *, reference="panel", d
         notes.append("coagglomeration: computed")
     else:
         notes.append(f"coagglomeration: skipped (needs sectors {sorted(need - secs)})")
-    write_gpkg_layers({"lq": layer}, out / "layers.gpkg")
+    write_gpkg_layers({"lq": layer}, out / "layers.gpkg", timestamp=timestamp)
     for k, v in tables.items():
         write_csv(v, out / "tables" / f"{k}.csv")
     if with_map:
@@ -87,7 +92,8 @@ def _map_and_summary(layer, lq, out: Path, *, sectors_for_map):
     for sec in sectors_for_map[:4]:
         col = f"lq_{sec}_{years[0]}"
         if col in layer:
-            choropleth_png(layer, col, out / "figures" / f"lq_{sec}_{years[0]}.png", title=f"LQ {sec}, {years[0]}",
+            choropleth_png(layer, col, out / "figures" / f"{safe_filename(f'lq_{sec}_{years[0]}')}.png",
+                           title=f"LQ {sec}, {years[0]}",
                            unit="LQ", source="user data")
     masked = lq[lq.mask_reason != ""]
     md = ["# jilin_spatial report (your data)", "",
@@ -95,6 +101,8 @@ def _map_and_summary(layer, lq, out: Path, *, sectors_for_map):
           f"{lq.sector.nunique()} sectors/groups; reference {lq.reference.iloc[0]}, denominator {lq.denominator.iloc[0]}.",
           f"- {len(masked)} LQ values masked" + (f" ({', '.join(sorted(masked.mask_reason.unique()))})." if len(masked) else "."),
           f"- map.html: {len(layers)} layers (offline). Coupling, network, circles and autocorrelation sections need "
-          "the embedded Jilin data or the Python API; they are not run on user data by this command.", ""]
+          "the embedded Jilin data or the Python API; they are not run on user data by this command.",
+          "- provenance.json: package and dependency versions, the input files with their SHA-256, the arguments, "
+          "and the start and end times of this run.", ""]
     (out / "summary.md").write_text("\n".join(md), encoding="utf-8")
     return [f"map.html: {len(layers)} layers; figures/; summary.md"]

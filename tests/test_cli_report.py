@@ -72,9 +72,14 @@ def test_force_replaces(tmp_path):
     (tmp_path / "old.txt").write_text("old")
     with pytest.raises(OutputExistsError):
         OutputDir(tmp_path)
-    with OutputDir(tmp_path, force=True) as s:
+    with pytest.raises(OutputExistsError, match="no valid .jilin_spatial_manifest.json"):
+        OutputDir(tmp_path, force=True)  # --force replaces only a folder this package wrote
+    out = tmp_path / "out"
+    with OutputDir(out) as s:
+        (s / "old.txt").write_text("old")
+    with OutputDir(out, force=True) as s:
         (s / "new.txt").write_text("new")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".jilin_spatial_manifest.json", "new.txt", "provenance.json"]
 
 
 def test_report_on_your_own_data(tmp_path, capsys):
