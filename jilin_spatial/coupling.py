@@ -417,10 +417,9 @@ def read_indicator_system(source) -> dict:
         if not p.is_file():
             raise InputError("system", "an existing CSV or YAML file", repr(str(p)), "check the path")
         if p.suffix.lower() in (".yaml", ".yml"):
-            try:
-                import yaml
-            except ImportError as exc:  # pragma: no cover
-                raise ImportError("reading YAML needs PyYAML: pip install pyyaml (or use a CSV table)") from exc
+            from ._versions import import_optional
+
+            yaml = import_optional("yaml", purpose="reading YAML", install="pip install pyyaml (or use a CSV table)")
             source = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         else:
             source = pd.read_csv(p, dtype=str)

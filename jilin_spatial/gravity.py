@@ -66,8 +66,9 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
     vals = M[[p, g]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     inf = np.isinf(vals).any(axis=1)
     if inf.any():
-        raise InputError("masses", f"finite masses in {[p, g]}", f"inf/-inf for {int(inf.sum())} regions "
-                         f"{list(M.index[inf])[:5]}", "fix them at the source (an upstream division by zero or overflow)")
+        raise InputError("masses", f"finite masses in {[p, g]}",
+                         f"inf/-inf for {int(inf.sum())} regions {list(M.index[inf])[:5]}",
+                         "fix them at the source (an upstream division by zero or overflow)")
     bad = np.isnan(vals).any(axis=1) | (vals <= 0).any(axis=1)
     if bad.any():
         raise InputError("masses", "positive masses for every region", f"missing or <= 0 for {list(M.index[bad])}",
@@ -108,9 +109,9 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
     R = np.where(off, R, 0.0)
     over = ~np.isfinite(R)
     if over.any():
-        ii, jj = np.nonzero(over)
+        pairs = [(ids[i], ids[j]) for i, j in zip(*np.nonzero(over))]
         raise InputError("masses", "masses and distances whose ties R fit in float64 (<= 1.8e308)",
-                         f"R beyond float range for {int(over.sum())} pairs, e.g. {[(ids[i], ids[j]) for i, j in zip(ii, jj)][:3]}",
+                         f"R beyond float range for {len(pairs)} pairs, e.g. {pairs[:3]}",
                          "express the masses in larger units (e.g. 10k persons, 100M CNY); F is unit-free")
     Rmax = R.max(axis=1, keepdims=True)
     Rrel = R / np.where(Rmax > 0, Rmax, 1.0)  # F = R / sum R is scale-free: sum the row divided by its max
@@ -214,7 +215,8 @@ def tie_centrality(ties: pd.DataFrame, *, seed: int = 12345) -> tuple[pd.DataFra
     nodes["community"] = nodes.adcode.map(comm)
     rows = [{"a": a, "b": b, "R": d["R"], "backbone": mst.has_edge(a, b), "mask_reason": ""}
             for a, b, d in G.edges(data=True)]
-    rows += [{"a": a, "b": b, "R": 0.0, "backbone": False, "mask_reason": why} for a, b, why in G.graph["excluded_ties"]]
+    rows += [{"a": a, "b": b, "R": 0.0, "backbone": False, "mask_reason": why}
+             for a, b, why in G.graph["excluded_ties"]]
     edges = pd.DataFrame(rows, columns=["a", "b", "R", "backbone", "mask_reason"])
     return nodes.sort_values("strength", ascending=False).reset_index(drop=True), edges
 

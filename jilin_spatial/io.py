@@ -4,7 +4,8 @@ Polygons: GeoPackage, GeoJSON or Shapefile, with an id column the user names.
 Tables: CSV or Excel, long (region, sector, year, value) or wide (one column
 per sector), UTF-8 or GBK/GB18030 (common in yearbook exports).
 
-Everything is validated here, before any computation: CRS, geometry
+Everything is validated here, before any computation: CRS (and whether the
+coordinates fit it: degrees declared as metres and the reverse), geometry
 validity, duplicate ids, id pairing between table and polygons, negative or
 non-numeric values, empty files, wrong delimiters and encodings.  The user's
 id column is renamed to the package's key ``adcode`` (kept as a string); the
@@ -372,8 +373,9 @@ def validate_table(df: pd.DataFrame, *, argument: str = "table") -> pd.DataFrame
     """Validate a tidy table ``adcode, sector, year, value`` and return a clean copy.
 
     Checks: required columns, non-numeric, infinite (inf, -inf, or beyond
-    float range) or negative values, duplicated (adcode, sector, year) rows.  Missing values are kept as NaN (never
-    filled) and reported by the metrics that meet them.
+    float range) or negative values, duplicated (adcode, sector, year)
+    rows.  Missing values are kept as NaN (never filled) and reported by
+    the metrics that meet them.
 
     Raises
     ------

@@ -382,7 +382,8 @@ def test_excel_memoryerror_is_not_reported_as_missing(tmp_path, monkeypatch):
 def test_excel_broken_dependency_is_named(tmp_path, monkeypatch):
     p = tmp_path / "t.xlsx"
     pd.DataFrame({"code": ["01"], "C": [5], "year": [2010]}).to_excel(p, index=False)
-    _patch_import_module(monkeypatch, "openpyxl", ModuleNotFoundError("No module named 'et_xmlfile'", name="et_xmlfile"))
+    missing_dep = ModuleNotFoundError("No module named 'et_xmlfile'", name="et_xmlfile")
+    _patch_import_module(monkeypatch, "openpyxl", missing_dep)
     with pytest.raises(ImportError, match=r"reading \.xlsx needs openpyxl; it is installed but cannot import "
                                           r"'et_xmlfile'.*Fix: pip install et_xmlfile"):
         io.read_table(p, id_col="code", form="wide")
@@ -399,16 +400,26 @@ def test_old_xls_names_xlrd_not_openpyxl(tmp_path, monkeypatch):
 def test_yaml_memoryerror_propagates(tmp_path, monkeypatch):
     p = tmp_path / "s.yaml"
     p.write_text("a: {x: positive}\nb: {y: negative}\n")
+    _patch_import_module(monkeypatch, "yaml", MemoryError("out of memory"))
+    with pytest.raises(MemoryError, match="out of memory"):
+        js.read_indicator_system(p)
+    _patch_import_module(monkeypatch, "yaml", ModuleNotFoundError("No module named 'yaml'", name="yaml"))
+    with pytest.raises(ImportError, match=r"^reading YAML needs yaml, which is not installed: pip install pyyaml"):
+        js.read_indicator_system(p)
+
+
+def test_memoryerror_under_builtins_import_propagates(monkeypatch):
     real = builtins.__import__
 
     def fake(name, *a, **k):
-        if name == "yaml":
+        if name == "nosuchpkg_zz":
             raise MemoryError("out of memory")
         return real(name, *a, **k)
 
     monkeypatch.setattr(builtins, "__import__", fake)
+    monkeypatch.setattr(importlib, "import_module", lambda name, *a, **k: __import__(name))
     with pytest.raises(MemoryError):
-        js.read_indicator_system(p)
+        import_optional("nosuchpkg_zz", purpose="x", install="pip install zz")
 
 
 # --------------------------------------------------------------------------- 5. zero ties
