@@ -9,12 +9,13 @@ results aligned to their input.  Undefined values are masked (NaN) with a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ._errors import InputError, InputTypeError, check_choice
+from ._errors import DataNoteWarning, InputError, InputTypeError, check_choice
 from .sectors import GROUPS, TOTAL_KEY, resolve_sectors
 
 __all__ = [
@@ -62,6 +63,13 @@ def _check_tidy(data, argument="data") -> pd.DataFrame:
     vals = pd.to_numeric(data["value"], errors="coerce")
     if (vals.isna() & data["value"].notna()).any():
         raise InputError("data['value']", "numeric values", "non-numeric entries", "convert with pd.to_numeric")
+    inf = np.isinf(vals.to_numpy(float))
+    if inf.any():
+        ids = data.loc[inf, "adcode"].astype(str).unique().tolist()
+        raise InputError(f"{argument}['value']", "finite values (NaN for a missing one)",
+                         f"{int(inf.sum())} rows with inf/-inf, adcodes {ids[:5]}",
+                         "fix those cells at the source (an upstream division by zero or overflow); "
+                         "a missing value is NaN and is masked with a reason")
     if (vals < 0).any():
         n = int((vals < 0).sum())
         raise InputError("data['value']", "non-negative values", f"{n} negative values",
@@ -70,6 +78,38 @@ def _check_tidy(data, argument="data") -> pd.DataFrame:
         raise InputError(argument, "one row per (adcode, sector, year)", "duplicated rows",
                          "aggregate duplicates first (groupby().sum())")
     return data
+
+
+def _rescaled(w: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """``w`` times 2**-e when its sums could overflow float64 (values near 1e308), and e.
+
+    Totals of such values overflow to inf and every ratio would come out
+    blank; LQ, growth ratios and shares are scale-invariant and a power of
+    two is exact, so nothing else changes.  e = 0 for any realistic table.
+    """
+    a = np.abs(w.to_numpy(float))
+    a = a[np.isfinite(a)]
+    big = float(a.max()) if a.size else 0.0
+    if big == 0.0 or big * 4.0 * max(1, w.size) < np.finfo(float).max:
+        return w, 0
+    e = int(np.frexp(big)[1])
+    return np.ldexp(w, -e), e
+
+
+def _unscaled(x, e: int, what: str) -> np.ndarray:
+    """Undo :func:`_rescaled` on reported totals; one beyond float range becomes NaN with a warning."""
+    y = np.asarray(x, float)
+    if e == 0:
+        return y
+    with np.errstate(over="ignore"):
+        y = np.ldexp(y, e)
+    over = np.isinf(y)
+    if over.any():
+        warnings.warn(f"{int(over.sum())} {what} exceed the float range (~1.8e308) and are reported as NaN; "
+                      "the ratios were computed on values divided by a power of two and are unaffected",
+                      DataNoteWarning, stacklevel=3)
+        y[over] = np.nan
+    return y
 
 
 def _wide(data: pd.DataFrame) -> pd.DataFrame:
@@ -201,7 +241,8 @@ def location_quotient(
             raise InputError("years", f"years present in data {sorted(have)}", repr(miss), "drop them or add the data")
         data = data[data["year"].astype(int).isin(years)]
     targets = _targets(sectors, groups, data["sector"].unique())
-    w = _wide(data)
+    w, scale = _rescaled(_wide(data))
+    ref_scale = scale
     ej = _denominator(w, denominator)
 
     if reference == "external":
@@ -215,7 +256,8 @@ def location_quotient(
         if missing_years:
             raise InputError("external", "reference totals for every year of data", f"no rows for {missing_years}",
                              "add those years to external")
-        ew = _wide(_check_tidy(ext, "external")).groupby(level="year").sum(min_count=1)
+        ew, ref_scale = _rescaled(_wide(_check_tidy(ext, "external")))
+        ew = ew.groupby(level="year").sum(min_count=1)
         E = _denominator(ew, denominator)
 
     frames = []
@@ -241,6 +283,10 @@ def location_quotient(
             Et = pd.Series(E.reindex(years_idx).to_numpy(), index=w.index)
         frames.append(_lq_frame(name, eij, ej, Ei, Et, min_count))
     out = pd.concat(frames)
+    if scale or ref_scale:
+        for col, e in (("value", scale), ("region_total", scale), ("ref_sector_total", ref_scale),
+                       ("ref_total", ref_scale)):
+            out[col] = _unscaled(out[col], e, f"values of {col!r}")
     out["reference"] = reference
     out["denominator"] = denominator
     out = out.reset_index()
@@ -340,11 +386,12 @@ def agglomeration_index(
             raise InputError(arg, f"a year present in data {sorted(have)}", repr(y), "load both census years")
     sub = data[data["year"].astype(int).isin([start, end])]
     targets = _targets(sectors, groups, sub["sector"].unique())
-    w = _wide(sub)
+    w, scale = _rescaled(_wide(sub))
     t = end - start
     ew = None
     if external is not None:
         ew = _wide(_check_tidy(external.assign(adcode="__ref__") if "adcode" not in external else external, "external"))
+        ew = _rescaled(ew)[0]  # only the ratio Q_end / Q_start is used: its scale does not matter
     regions = w.index.get_level_values("adcode").unique()
     present = {y: regions.isin(w.xs(y, level="year").index) for y in (start, end)}
     frames = []
@@ -377,7 +424,8 @@ def agglomeration_index(
                 ok = reason == ""
             A[ok] = Sij[ok] / Si
         frames.append(pd.DataFrame({
-            "adcode": q.index, "sector": name, "q_start": q0, "q_end": q1, "S_ij": Sij,
+            "adcode": q.index, "sector": name, "q_start": _unscaled(q0, scale, "values of 'q_start'"),
+            "q_end": _unscaled(q1, scale, "values of 'q_end'"), "S_ij": Sij,
             "S_i": Si, "A": A, "mask_reason": reason,
         }))
     out = pd.concat(frames, ignore_index=True)
@@ -499,12 +547,13 @@ def similarity_coefficient(data: pd.DataFrame, *, sectors: Iterable[str] | None 
         bad = w.index[w.isna().any(axis=1)].tolist()[:5]
         raise InputError("data", "complete sector vectors", f"missing values for {bad}", "fill from the source or drop the units")
     X = w.to_numpy(float)
-    tot = X.sum(axis=1)
-    if (tot == 0).any():
-        bad = [f"{a}/{y}" for (y, a) in w.index[tot == 0]]
+    zero = X.max(axis=1) == 0  # values are non-negative; a max, unlike a sum, cannot overflow
+    if zero.any():
+        bad = [f"{a}/{y}" for (y, a) in w.index[zero]]
         raise InputError("data", "at least one non-zero sector per unit", f"all-zero vectors for {bad}",
                          "similarity is undefined for an empty economy; drop those units")
-    S_ = X / tot[:, None]
+    X = X / X.max(axis=1, keepdims=True)  # shares are scale-invariant; this keeps sums of ~1e308 finite
+    S_ = X / X.sum(axis=1, keepdims=True)
     norm = np.sqrt((S_ ** 2).sum(axis=1))
     S = (S_ @ S_.T) / np.outer(norm, norm)
     S = np.clip(S, 0.0, 1.0)
@@ -549,6 +598,11 @@ def coagglomeration(lq_manufacturing, lq_services) -> pd.DataFrame:
         raise InputError("lq_services", "a Series aligned with lq_manufacturing", f"{len(s)} values vs {len(m)}",
                          "align both on the same index first")
     a, b = m.to_numpy(float), s.to_numpy(float)
+    for arg, v, ser in (("lq_manufacturing", a, m), ("lq_services", b, s)):
+        if np.isinf(v).any():
+            raise InputError(arg, "finite LQs (NaN for a missing one)",
+                             f"{int(np.isinf(v).sum())} inf values at {ser.index[np.isinf(v)].tolist()[:5]}",
+                             "compute the LQs with location_quotient, which masks undefined ones as NaN")
     if (a < 0).any() or (b < 0).any():
         raise InputError("lq_manufacturing", "non-negative LQs", "negative values", "LQs cannot be negative; check the inputs")
     reason = np.where(np.isnan(a) | np.isnan(b), "missing LQ", np.where((a + b) == 0, "both LQs are zero", ""))

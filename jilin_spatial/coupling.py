@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 SCALINGS = ("global", "per_group")
+#: relative tolerance under which an indicator's range counts as constant (rounding noise, not information)
+_CONST_RTOL = 1e-12
 METHODS = ("standard", "corrected")
 _DIRS = {"positive": "positive", "+": "positive", "pos": "positive", "negative": "negative", "-": "negative",
          "neg": "negative"}
@@ -134,8 +136,11 @@ def entropy_weights(indicators: pd.DataFrame, *, directions: Mapping[str, str], 
     3. p_ij = x''_ij / sum_i x''_ij, e_j = -(1/ln m) sum_i p_ij ln p_ij,
        d_j = 1 - e_j, w_j = d_j / sum_j d_j.
 
-    A constant indicator carries no information: weight 0 and a
-    :class:`DataNoteWarning`.  ``weights`` replaces step 3 (entropy and
+    A constant indicator (range within 1e-12 of its largest absolute value:
+    rounding noise) carries no information: weight 0 and a
+    :class:`DataNoteWarning`.  inf/-inf are rejected; values near 1e308
+    are handled exactly (each indicator is divided by a power of two first,
+    which min-max scaling ignores).  ``weights`` replaces step 3 (entropy and
     redundancy are still reported).
 
     Parameters
@@ -183,6 +188,17 @@ def entropy_weights(indicators: pd.DataFrame, *, directions: Mapping[str, str], 
         bad = X.columns[X.isna().any()].tolist()
         raise InputError("indicators", "complete numeric indicators", f"missing or non-numeric values in {bad}",
                          "fill from the source or drop those observations explicitly")
+    inf = np.isinf(X.to_numpy())
+    if inf.any():
+        rows = inf.any(axis=1)
+        raise InputError("indicators", "finite values",
+                         f"inf/-inf in {X.columns[inf.any(axis=0)].tolist()} on {int(rows.sum())} rows, "
+                         f"e.g. {X.index[rows].tolist()[:5]}",
+                         "fix them at the source (an upstream division by zero or overflow) or drop those rows")
+    # min-max scaling is invariant to a positive factor per indicator: dividing each column by the power of
+    # two just above its largest |value| (exact) keeps max - min finite for values near 1e308, which would
+    # otherwise overflow to inf and blank every weight
+    X = pd.DataFrame(np.ldexp(X.to_numpy(), -np.frexp(X.abs().max().to_numpy())[1]), index=X.index, columns=X.columns)
     if scaling == "per_group":
         if groups is None:
             raise InputError("groups", "group labels (e.g. the year) with scaling='per_group'", "None",
@@ -195,9 +211,12 @@ def entropy_weights(indicators: pd.DataFrame, *, directions: Mapping[str, str], 
         hi = pd.DataFrame(np.broadcast_to(X.max().to_numpy(), X.shape), index=X.index, columns=X.columns)
     rng = (hi - lo).to_numpy()
     num = np.where([dirs[c] == "positive" for c in X.columns], (X - lo).to_numpy(), (hi - X).to_numpy())
-    const_cols = [c for c, r in zip(X.columns, (rng == 0).all(axis=0)) if r]
+    # constant = a range within rounding noise of the values (relative, so the test does not depend on units):
+    # 0.1 + 0.2 vs 0.3 differ by 5.6e-17 and must not be stretched to a full 0..1 indicator
+    flat = rng <= _CONST_RTOL * np.maximum(np.abs(hi.to_numpy()), np.abs(lo.to_numpy()))
+    const_cols = [c for c, r in zip(X.columns, flat.all(axis=0)) if r]
     with np.errstate(divide="ignore", invalid="ignore"):
-        xs = np.where(rng > 0, num / np.where(rng > 0, rng, 1), 0.0)
+        xs = np.where(~flat, num / np.where(flat, 1, rng), 0.0)
     if const_cols:
         warnings.warn(f"constant indicator(s) {const_cols} carry no information: weight 0", DataNoteWarning,
                       stacklevel=2)
@@ -398,10 +417,9 @@ def read_indicator_system(source) -> dict:
         if not p.is_file():
             raise InputError("system", "an existing CSV or YAML file", repr(str(p)), "check the path")
         if p.suffix.lower() in (".yaml", ".yml"):
-            try:
-                import yaml
-            except ImportError as exc:  # pragma: no cover
-                raise ImportError("reading YAML needs PyYAML: pip install pyyaml (or use a CSV table)") from exc
+            from ._versions import import_optional
+
+            yaml = import_optional("yaml", purpose="reading YAML", install="pip install pyyaml (or use a CSV table)")
             source = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         else:
             source = pd.read_csv(p, dtype=str)

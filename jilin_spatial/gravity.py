@@ -63,7 +63,13 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
     ids = [str(i) for i in masses.index]
     M = masses.copy()
     M.index = ids
-    bad = M[[p, g]].isna().any(axis=1) | (M[[p, g]] <= 0).any(axis=1)
+    vals = M[[p, g]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    inf = np.isinf(vals).any(axis=1)
+    if inf.any():
+        raise InputError("masses", f"finite masses in {[p, g]}",
+                         f"inf/-inf for {int(inf.sum())} regions {list(M.index[inf])[:5]}",
+                         "fix them at the source (an upstream division by zero or overflow)")
+    bad = np.isnan(vals).any(axis=1) | (vals <= 0).any(axis=1)
     if bad.any():
         raise InputError("masses", "positive masses for every region", f"missing or <= 0 for {list(M.index[bad])}",
                          "supply the data or drop those regions explicitly (never filled)")
@@ -76,40 +82,93 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
                          "compute the distances for those regions")
     D = D.loc[ids, ids].to_numpy(float)
     off = ~np.eye(len(ids), dtype=bool)
-    if np.isnan(D[off]).any() or (D[off] <= 0).any():
-        raise InputError("distance", "positive distances between distinct regions", "missing, zero or negative",
+    bad = off & ~(np.isfinite(D) & (D > 0))
+    if bad.any():
+        ii, jj = np.nonzero(bad)
+        pairs = [(ids[i], ids[j]) for i, j in zip(ii, jj)]
+        raise InputError("distance", "finite positive distances between distinct regions",
+                         f"missing, infinite, zero or negative for {len(pairs)} pairs, e.g. {pairs[:3]}",
                          "unreachable pairs have no tie: fix the network or drop the regions")
-    if b < 0:
-        raise InputError("b", "a non-negative distance-decay exponent", repr(b), "use b=2")
-    mass = np.sqrt(M[p].to_numpy(float) * M[g].to_numpy(float))
-    with np.errstate(divide="ignore"):
-        R = k * np.outer(mass, mass) / np.where(off, D, 1.0) ** b
+    if not (np.isfinite(b) and b >= 0):
+        raise InputError("b", "a finite non-negative distance-decay exponent", repr(b), "use b=2")
+    if not (np.isfinite(k) and k > 0):
+        raise InputError("k", "a finite positive gravity constant", repr(k), "use k=1")
+    # Overflow-safe: sqrt(P) sqrt(G) instead of sqrt(P G), each mass divided by the largest, and the
+    # squared largest mass divided by D^b before it is multiplied back, so that masses or distances near
+    # 1e308 give the right R whenever R itself is representable.
+    P_, G_ = M[p].to_numpy(float), M[g].to_numpy(float)
+    mass = np.sqrt(P_) * np.sqrt(G_)
+    top = mass.max()
+    rel = mass / top
+    Dd = np.where(off, D, 1.0)
+    with np.errstate(over="ignore", under="ignore"):
+        R = k * np.outer(rel, rel) * (top / Dd ** (b / 2)) ** 2
     if asymmetric:
-        G = M[g].to_numpy(float)
-        R = R * (G[:, None] / (G[:, None] + G[None, :]))
+        Gs = G_ / G_.max()
+        R = R * (Gs[:, None] / (Gs[:, None] + Gs[None, :]))
     R = np.where(off, R, 0.0)
-    Ri = R.sum(axis=1)
-    F = R / Ri[:, None]
+    over = ~np.isfinite(R)
+    if over.any():
+        pairs = [(ids[i], ids[j]) for i, j in zip(*np.nonzero(over))]
+        raise InputError("masses", "masses and distances whose ties R fit in float64 (<= 1.8e308)",
+                         f"R beyond float range for {len(pairs)} pairs, e.g. {pairs[:3]}",
+                         "express the masses in larger units (e.g. 10k persons, 100M CNY); F is unit-free")
+    Rmax = R.max(axis=1, keepdims=True)
+    Rrel = R / np.where(Rmax > 0, Rmax, 1.0)  # F = R / sum R is scale-free: sum the row divided by its max
+    srel = Rrel.sum(axis=1)
+    with np.errstate(over="ignore"):
+        Ri = srel * Rmax[:, 0]
+    if not np.isfinite(Ri).all():
+        raise InputError("masses", "total tie strengths R_i that fit in float64 (<= 1.8e308)",
+                         f"R_i beyond float range for {[ids[i] for i in np.nonzero(~np.isfinite(Ri))[0]][:5]}",
+                         "express the masses in larger units (e.g. 10k persons, 100M CNY); F is unit-free")
+    zero = srel == 0
+    if zero.any():
+        raise InputError("masses", "ties with R > 0 from every region",
+                         f"every R underflows to 0 for {[ids[i] for i in np.nonzero(zero)[0]][:5]}",
+                         "express the masses in smaller units or the distances in larger ones (e.g. km, not m)")
+    F = Rrel / srel[:, None]
     ii, jj = np.nonzero(off)
     return pd.DataFrame({"from": np.array(ids)[ii], "to": np.array(ids)[jj], "distance": D[ii, jj],
                          "distance_unit": distance_unit, "R": R[ii, jj], "F": F[ii, jj], "R_total_from": Ri[ii],
                          "b": b, "k": k, "asymmetric": asymmetric})
 
 
+ZERO_TIE = "zero tie (R = 0): no connection; left out of betweenness, communities and the backbone"
+
+
 def tie_network(ties: pd.DataFrame):
     """An undirected networkx graph of ties (R summed over both directions when asymmetric).
 
     Edges carry ``R``, ``F_max`` and ``length = 1 / R`` (for betweenness:
-    strong ties are short; never use R itself as a length).
+    strong ties are short; never use R itself as a length).  A pair whose R
+    is 0 has no connection: it gets no edge (its length would be infinite),
+    its regions stay in the graph as nodes, and the pair is listed in
+    ``G.graph["excluded_ties"]`` as ``(a, b, reason)``.
+
+    Raises
+    ------
+    InputError
+        R missing, negative or infinite.
     """
     import networkx as nx
 
-    G = nx.Graph()
+    R = pd.to_numeric(ties["R"], errors="coerce").to_numpy(float)
+    bad = ~np.isfinite(R) | (R < 0)
+    if bad.any():
+        ex = ties.loc[bad, ["from", "to", "R"]].head(3).to_dict("records")
+        raise InputError("ties", "finite non-negative R for every pair", f"{int(bad.sum())} missing, negative or "
+                         f"infinite, e.g. {ex}", "recompute them with gravity_ties, or drop those pairs explicitly")
+    G = nx.Graph(excluded_ties=[])
     t = ties.copy()
     t["a"] = np.where(t["from"] < t["to"], t["from"], t["to"])
     t["b"] = np.where(t["from"] < t["to"], t["to"], t["from"])
+    G.add_nodes_from(pd.unique(pd.concat([t["a"], t["b"]])))
     agg = t.groupby(["a", "b"]).agg(R=("R", "max" if not ties["asymmetric"].any() else "sum"), F_max=("F", "max"))
     for (a, b), r in agg.iterrows():
+        if float(r.R) == 0.0:
+            G.graph["excluded_ties"].append((a, b, ZERO_TIE))
+            continue
         G.add_edge(a, b, R=float(r.R), F_max=float(r.F_max), length=1.0 / float(r.R))
     return G
 
@@ -121,7 +180,24 @@ def tie_centrality(ties: pd.DataFrame, *, seed: int = 12345) -> tuple[pd.DataFra
     -------
     (nodes, edges) : DataFrames
         nodes: ``adcode, strength, pagerank, betweenness, community``;
-        edges: ``a, b, R, backbone`` (maximum spanning tree on R).
+        edges: ``a, b, R, backbone`` (maximum spanning tree on R) and
+        ``mask_reason``: '' for a tie in the network, the reason for a
+        pair with R = 0, which is listed (``backbone`` False) but carries no
+        connection, so it takes no part in betweenness (length 1/R would be
+        infinite), communities or the backbone; a region with only such
+        pairs is an isolated node (strength 0, betweenness 0, a community
+        of its own).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"from": ["a", "a", "b"], "to": ["b", "c", "c"], "R": [2.0, 0.0, 1.0],
+    ...                   "F": [1.0, 0.0, 1.0], "asymmetric": False})
+    >>> nodes, edges = tie_centrality(t)
+    >>> edges[["a", "b", "R", "backbone"]].values.tolist()
+    [['a', 'b', 2.0, True], ['b', 'c', 1.0, True], ['a', 'c', 0.0, False]]
+    >>> float(nodes.set_index("adcode").betweenness["b"])
+    1.0
     """
     import networkx as nx
 
@@ -137,7 +213,11 @@ def tie_centrality(ties: pd.DataFrame, *, seed: int = 12345) -> tuple[pd.DataFra
     nodes["pagerank"] = nodes.adcode.map(pr)
     nodes["betweenness"] = nodes.adcode.map(bt)
     nodes["community"] = nodes.adcode.map(comm)
-    edges = pd.DataFrame([{"a": a, "b": b, "R": d["R"], "backbone": mst.has_edge(a, b)} for a, b, d in G.edges(data=True)])
+    rows = [{"a": a, "b": b, "R": d["R"], "backbone": mst.has_edge(a, b), "mask_reason": ""}
+            for a, b, d in G.edges(data=True)]
+    rows += [{"a": a, "b": b, "R": 0.0, "backbone": False, "mask_reason": why}
+             for a, b, why in G.graph["excluded_ties"]]
+    edges = pd.DataFrame(rows, columns=["a", "b", "R", "backbone", "mask_reason"])
     return nodes.sort_values("strength", ascending=False).reset_index(drop=True), edges
 
 

@@ -4,7 +4,8 @@ Polygons: GeoPackage, GeoJSON or Shapefile, with an id column the user names.
 Tables: CSV or Excel, long (region, sector, year, value) or wide (one column
 per sector), UTF-8 or GBK/GB18030 (common in yearbook exports).
 
-Everything is validated here, before any computation: CRS, geometry
+Everything is validated here, before any computation: CRS (and whether the
+coordinates fit it: degrees declared as metres and the reverse), geometry
 validity, duplicate ids, id pairing between table and polygons, negative or
 non-numeric values, empty files, wrong delimiters and encodings.  The user's
 id column is renamed to the package's key ``adcode`` (kept as a string); the
@@ -33,7 +34,7 @@ from ._errors import (
     check_choice,
 )
 
-__all__ = ["read_polygons", "read_table", "validate_table", "check_pairing", "validate_polygons"]
+__all__ = ["read_polygons", "read_table", "validate_table", "check_pairing", "validate_polygons", "check_crs_fit"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,104 @@ def _existing(path, argument):
     if p.is_file() and p.stat().st_size == 0:
         raise EmptyInputError(argument, "a non-empty file", f"{str(p)!r} (0 bytes)", "re-export the data")
     return p
+
+
+def _fmt_bounds(b) -> str:
+    return "(" + ", ".join(f"{v:.6g}" for v in b) + ")"
+
+
+def check_crs_fit(gdf, *, argument: str = "polygons", assumed: bool = False) -> None:
+    """Raise :class:`CRSError` when a layer's coordinates cannot be in its declared CRS.
+
+    Catches the common mistakes of a CRS that was *assigned* wrongly rather
+    than reprojected: degrees declared as a projected CRS (EPSG:3857, a UTM
+    zone ...), projected metres declared as EPSG:4326, and latitude/longitude
+    swapped.  The layer's bounds are compared with the CRS's area of use
+    (``pyproj.CRS.area_of_use``, transformed into the CRS's own units and
+    widened by its own width or height, whichever is larger, on each side so
+    that a province projected into a neighbouring zone still passes) and, for
+    a geographic CRS, with longitude -180..360 and latitude -90..90.  A
+    projected layer whose every coordinate lies within +-180 x +-90 units of
+    the projection origin is taken for degrees: no real layer in metres is
+    that small and that close to the false origin.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        With a CRS (a layer without one is left to the caller).
+    argument : str
+        Name used in the error message.
+    assumed : bool
+        True when the CRS came from the caller's ``crs=`` (the file had
+        none): the fix then names ``crs=`` instead of ``set_crs``.
+
+    Raises
+    ------
+    CRSError
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame(geometry=[box(125.0, 43.5, 125.5, 44.0)], crs="EPSG:3857")
+    >>> check_crs_fit(g)
+    Traceback (most recent call last):
+    ...
+    jilin_spatial._errors.CRSError: polygons: expected coordinates in the units of EPSG:3857 (metre), got bounds (125, 43.5, 125.5, 44), which look like degrees (EPSG:4326) declared as EPSG:3857. Fix: set_crs(4326, allow_override=True) (in GIS: assign, not reproject, EPSG:4326)
+    """
+    from pyproj import Transformer
+    from pyproj.exceptions import ProjError
+
+    crs = gdf.crs
+    if crs is None or len(gdf) == 0:
+        return
+    b = np.asarray(gdf.total_bounds, float)
+    if not np.isfinite(b).all():
+        return
+    epsg = crs.to_epsg()
+    name = f"EPSG:{epsg}" if epsg else repr(crs.name)
+    unit = crs.axis_info[0].unit_name if crs.axis_info else "unknown"
+    got = f"bounds {_fmt_bounds(b)}"
+    as_degrees = bool(b[0] >= -180 and b[2] <= 180 and b[1] >= -90 and b[3] <= 90)
+
+    def fix_for(code: str | None) -> str:
+        if code is None:
+            if assumed:
+                return "pass the crs= the coordinates are really in (the file has none; crs= assigns, not reprojects)"
+            return ("assign the CRS the coordinates are really in: set_crs(<EPSG code>, allow_override=True) "
+                    "(in GIS: assign, not reproject)")
+        if assumed:
+            return f"pass crs='{code}' (the file has no CRS; crs= says what its coordinates are)"
+        return f"set_crs({code.split(':')[-1]}, allow_override=True) (in GIS: assign, not reproject, {code})"
+
+    if crs.is_projected and as_degrees:
+        raise CRSError(argument, f"coordinates in the units of {name} ({unit})",
+                       f"{got}, which look like degrees (EPSG:4326) declared as {name}", fix_for("EPSG:4326"))
+    if crs.is_geographic and unit in ("degree", "degree minute second hemisphere"):
+        if not (b[0] >= -180 and b[2] <= 360 and b[1] >= -90 and b[3] <= 90):
+            if -90 <= b[0] and b[2] <= 90 and -180 <= b[1] and b[3] <= 360:
+                raise CRSError(argument, f"longitude, latitude in {name}",
+                               f"{got}, with y beyond +-90: latitude and longitude look swapped",
+                               "swap x and y (geopandas: gdf.geometry.map(lambda g: shapely.ops.transform("
+                               "lambda x, y: (y, x), g))) or re-export with x = longitude")
+            raise CRSError(argument, f"degrees in {name} (longitude -180..360, latitude -90..90)",
+                           f"{got}, which look like projected coordinates (metres) declared as {name}",
+                           fix_for(None))
+    aou = crs.area_of_use
+    if aou is None:
+        return
+    try:
+        t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        x0, y0, x1, y1 = t.transform_bounds(*aou.bounds, densify_pts=21)
+    except (ProjError, ValueError):  # pragma: no cover - exotic CRS: nothing to compare with
+        return
+    if not np.isfinite([x0, y0, x1, y1]).all() or x1 <= x0 or y1 <= y0:
+        return
+    margin = max(x1 - x0, y1 - y0)
+    if b[0] < x0 - margin or b[2] > x1 + margin or b[1] < y0 - margin or b[3] > y1 + margin:
+        raise CRSError(argument, f"coordinates within the area of use of {name} ({aou.name.split('.')[0]}: "
+                                 f"{_fmt_bounds((x0, y0, x1, y1))} {unit}, with a margin of {margin:.3g})",
+                       f"{got}", fix_for(None))
 
 
 def validate_polygons(gdf, *, id_col: str = "adcode", invalid: str = "raise", crs=None, argument: str = "polygons"):
@@ -81,6 +180,7 @@ def validate_polygons(gdf, *, id_col: str = "adcode", invalid: str = "raise", cr
         raise InputError("id_col", f"a column of {argument}", repr(id_col),
                          f"choose one of {[c for c in gdf.columns if c != gdf.geometry.name]}")
     gdf = gdf.copy()
+    assumed = False
     if crs is not None:
         try:
             crs_obj = CRS.from_user_input(crs)
@@ -89,7 +189,9 @@ def validate_polygons(gdf, *, id_col: str = "adcode", invalid: str = "raise", cr
                            "pass an EPSG code or WKT") from exc
         if gdf.crs is None:
             gdf = gdf.set_crs(crs_obj)
+            assumed = True
         elif not gdf.crs.equals(crs_obj):
+            check_crs_fit(gdf, argument=argument)
             gdf = gdf.to_crs(crs_obj)
     if gdf.crs is None:
         raise CRSError(argument, "a defined CRS", "no CRS (missing .prj or crs member)",
@@ -102,6 +204,7 @@ def validate_polygons(gdf, *, id_col: str = "adcode", invalid: str = "raise", cr
     if epsg is None and gdf.crs.name in ("unknown", "undefined", ""):
         raise CRSError(argument, "a known CRS", f"an unidentified CRS {gdf.crs.name!r}",
                        "reproject to EPSG:4326 in GIS, or pass crs=")
+    check_crs_fit(gdf, argument=argument, assumed=assumed)
     ids = gdf[id_col].astype(str)
     if ids.isin(["nan", "None", ""]).any():
         raise IdMismatchError(id_col, "an id on every feature", f"{int(ids.isin(['nan', 'None', '']).sum())} empty ids",
@@ -219,10 +322,13 @@ def _read_any_table(path, *, encoding=None, sep=None, sheet=None) -> pd.DataFram
     if ext not in _TABLE_EXT:
         raise FileFormatError("path", f"a table file {list(_TABLE_EXT)}", repr(ext), "save the table as CSV or .xlsx")
     if ext in (".xlsx", ".xls"):
-        try:
-            df = pd.read_excel(p, sheet_name=sheet or 0)
-        except ImportError as exc:
-            raise ImportError("reading Excel needs openpyxl: pip install 'jilin_spatial[excel]'") from exc
+        from ._versions import import_optional
+
+        if ext == ".xlsx":
+            import_optional("openpyxl", purpose="reading .xlsx", install="pip install 'jilin_spatial[excel]'")
+        else:
+            import_optional("xlrd", purpose="reading old .xls", install="pip install xlrd (or save the sheet as .xlsx)")
+        df = pd.read_excel(p, sheet_name=sheet or 0)
         df.attrs["encoding"] = "xlsx"
     else:
         text, used, sep = _sniff_text(p, encoding, sep)
@@ -251,12 +357,25 @@ def _numeric(series: pd.Series, argument: str) -> pd.Series:
     return num.astype(float)
 
 
+def _finite(df: pd.DataFrame, col: str, expected: str) -> None:
+    """Raise when ``df[col]`` holds inf/-inf (NaN is left to the caller: missing, not wrong)."""
+    v = pd.to_numeric(df[col], errors="coerce").to_numpy(float)
+    bad = np.isinf(v)
+    if bad.any():
+        ids = df.loc[bad, "adcode"].astype(str).unique().tolist()
+        raise InputError(col, expected, f"{int(bad.sum())} rows with inf/-inf or a number beyond float range "
+                         f"(|x| > 1.8e308), ids {ids[:5]}",
+                         "fix those cells in the source (a division by zero or an overflow upstream); "
+                         "leave a missing value blank")
+
+
 def validate_table(df: pd.DataFrame, *, argument: str = "table") -> pd.DataFrame:
     """Validate a tidy table ``adcode, sector, year, value`` and return a clean copy.
 
-    Checks: required columns, non-numeric or negative values, duplicated
-    (adcode, sector, year) rows.  Missing values are kept as NaN (never
-    filled) and reported by the metrics that meet them.
+    Checks: required columns, non-numeric, infinite (inf, -inf, or beyond
+    float range) or negative values, duplicated (adcode, sector, year)
+    rows.  Missing values are kept as NaN (never filled) and reported by
+    the metrics that meet them.
 
     Raises
     ------
@@ -277,9 +396,11 @@ def validate_table(df: pd.DataFrame, *, argument: str = "table") -> pd.DataFrame
     if out["year"].isna().any():
         raise InputError("year", "a year on every row", f"{int(out['year'].isna().sum())} rows without one",
                          "fill the year column")
+    _finite(out, "year", "a finite year on every row")
     out["year"] = out["year"].astype(int)
     if not pd.api.types.is_numeric_dtype(out["value"]):
         out["value"] = _numeric(out["value"], "value")
+    _finite(out, "value", "finite values (a blank cell for a missing one)")
     neg = out["value"] < 0
     if neg.any():
         ex = out.loc[neg, ["adcode", "sector", "year", "value"]].head(3).to_dict("records")
@@ -335,7 +456,13 @@ def read_table(path, *, id_col: str, form: str = "long", sector_col: str = "sect
             if col not in df.columns:
                 raise InputError(arg, "a column of the table", repr(col),
                                  f"choose one of {list(df.columns)}, or pass form='wide'")
-        out = df.rename(columns={id_col: "adcode", sector_col: "sector", year_col: "year", value_col: "value"})
+        mapping = {id_col: "adcode", sector_col: "sector", year_col: "year", value_col: "value"}
+        clash = [t for src, t in mapping.items() if src != t and t in df.columns and t not in mapping]
+        if clash:
+            raise InputError("path", f"no other column named like the tidy keys {clash}",
+                             f"columns {clash} besides {[s for s, t in mapping.items() if t in clash]}",
+                             f"drop or rename the extra column(s) {clash}, or pass them as the *_col arguments")
+        out = df.rename(columns=mapping)
     else:
         id_vars = [id_col] + ([year_col] if year_col in df.columns else [])
         if year_col not in df.columns and year is None:
@@ -345,8 +472,10 @@ def read_table(path, *, id_col: str, form: str = "long", sector_col: str = "sect
         unknown = [c for c in value_vars if c not in df.columns]
         if unknown:
             raise InputError("sectors", "columns of the table", repr(unknown), f"choose from {list(df.columns)}")
-        out = df.melt(id_vars=id_vars, value_vars=value_vars, var_name="sector", value_name="value")
-        out = out.rename(columns={id_col: "adcode", year_col: "year"})
+        # temporary names: a sector column may itself be called "value" or "sector" (pandas refuses
+        # value_name equal to a column name)
+        out = df.melt(id_vars=id_vars, value_vars=value_vars, var_name="\0sector", value_name="\0value")
+        out = out.rename(columns={id_col: "adcode", year_col: "year", "\0sector": "sector", "\0value": "value"})
         if "year" not in out:
             out["year"] = int(year)
     out = validate_table(out, argument="path")

@@ -17,6 +17,18 @@ from jilin_spatial._errors import (
 )
 
 
+@pytest.fixture
+def grid3():
+    """Three 1 m squares in EPSG:3857, placed in Jilin (x 13.9e6 m ~ 124.9 E, y 5.4e6 m ~ 43.6 N).
+
+    Overrides the conftest fixture, whose squares sit at the projection origin: coordinates within
+    +-180 x +-90 of the origin are now read as degrees declared as EPSG:3857 (io.check_crs_fit).
+    """
+    x0, y0 = 13_900_000.0, 5_400_000.0
+    return gpd.GeoDataFrame({"rid": ["a", "b", "c"]},
+                            geometry=[box(x0 + i, y0, x0 + i + 1, y0 + 1) for i in range(3)], crs="EPSG:3857")
+
+
 def _write(gdf, path, driver=None):
     gdf.to_file(path, driver=driver, engine="pyogrio")
     return path
@@ -41,7 +53,10 @@ def test_missing_crs_raises(tmp_path, grid3):
         io.read_polygons(shp, id_col="rid")
     ok = io.read_polygons(shp, id_col="rid", crs="EPSG:3857")
     assert ok.crs.to_epsg() == 4326
-    assert ok.geometry.iloc[0].bounds[2] < 0.001  # 1 m in 3857 -> ~9e-6 degrees
+    b = ok.geometry.iloc[0].bounds
+    # 1 m in EPSG:3857 is 360 / 40075016.686 = 8.98e-6 degrees of longitude; x0 -> 124.866 E
+    assert b[2] - b[0] == pytest.approx(360 / 40075016.686, rel=1e-9)
+    assert b[0] == pytest.approx(13_900_000.0 / 6378137.0 * 180 / 3.141592653589793, rel=1e-12)
 
 
 def test_unknown_crs_string(tmp_path, grid3):
