@@ -281,7 +281,9 @@ def location_quotient(
                                  "add those sectors to external")
             Ei = pd.Series(ew[list(members)].sum(axis=1, skipna=False).reindex(years_idx).to_numpy(), index=w.index)
             Et = pd.Series(E.reindex(years_idx).to_numpy(), index=w.index)
-        frames.append(_lq_frame(name, eij, ej, Ei, Et, min_count))
+        # the table may have been divided by 2**scale (exactly) against overflow: scale the count threshold too
+        frames.append(_lq_frame(name, eij, ej, Ei, Et, None if min_count is None else np.ldexp(min_count, -scale),
+                                min_count))
     out = pd.concat(frames)
     if scale or ref_scale:
         for col, e in (("value", scale), ("region_total", scale), ("ref_sector_total", ref_scale),
@@ -303,14 +305,15 @@ def location_quotient(
     return out
 
 
-def _lq_frame(name, eij, ej, Ei, Et, min_count=None) -> pd.DataFrame:
+def _lq_frame(name, eij, ej, Ei, Et, min_count=None, min_count_label=None) -> pd.DataFrame:
     a = eij.to_numpy(float)
     b = ej.to_numpy(float)
     c = Ei.to_numpy(float)
     d = Et.to_numpy(float)
     reason = np.full(a.shape, "", dtype=object)
     if min_count is not None:
-        reason[a < min_count] = f"below the minimum count (e_ij < {min_count:g})"
+        label = min_count if min_count_label is None else min_count_label
+        reason[a < min_count] = f"below the minimum count (e_ij < {label:g})"
     reason[(np.isnan(c) | np.isnan(d))] = "reference incomplete (missing values in the reference)"
     reason[(c == 0) | (d == 0)] = "zero reference total (E_i or E = 0)"
     reason[b == 0] = "zero regional denominator (e_j = 0)"
