@@ -204,7 +204,9 @@ class GlobalResult:
              "p_exact": self.p_exact, "EI_sim": self.EI_sim, "seI_sim": self.seI_sim, "z_sim": self.z_sim,
              "permutations": self.permutations, "seed": self.seed}
         d.update({f"{k}_sides": v for k, v in self.sides.items()})
-        return pd.DataFrame([d])
+        out = pd.DataFrame([d])
+        out["seed"] = out["seed"].astype("Int64")  # exact rows have no seed: keep the others integers
+        return out
 
 
 def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: str = "raise") -> GlobalResult:
