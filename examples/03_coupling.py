@@ -7,11 +7,11 @@ Run: python examples/03_coupling.py
 import pandas as pd
 
 import jilin_spatial as js
-from jilin_spatial import datasets
 
-# indicators derived from the census (see datasets.coupling_indicators docstring for sources)
-ind = datasets.coupling_indicators()
-system = pd.read_csv(datasets.get_path("coupling_system_default"))
+# the Jilin prefectures as a Region: its indicators are derived from the census (see jilin.coupling_indicators)
+region = js.Region.jilin("prefecture")
+ind = region.indicators
+system = region.indicator_system
 print(system[["subsystem", "indicator", "direction"]].to_string(index=False))
 
 res, weights = js.coupling_from_indicators(ind, system, scaling="global")  # 2010+2020 pooled

@@ -64,105 +64,108 @@ def _cmd_datasets(args):
     return 0
 
 
+def _user_region(args, *, level="unit"):
+    """Region.from_files from the common file options (report and lq)."""
+    from .regions import Region
+
+    return Region.from_files(args.polygons, id_col=args.id_col, poly_id_col=args.poly_id_col, table=args.table,
+                             name_col=args.name_col, form=args.form, year=args.year, letters=args.letters,
+                             population=getattr(args, "population", None),
+                             indicators=getattr(args, "indicators", None),
+                             indicator_system=getattr(args, "indicator_system", None),
+                             seats=getattr(args, "seats", None), rail=getattr(args, "rail", None),
+                             centres=getattr(args, "centre", None) or (), parent_col=getattr(args, "parent_col", None),
+                             level=level, name=getattr(args, "name", None), encoding=args.encoding, sep=args.sep,
+                             invalid=args.invalid, on_mismatch=args.on_mismatch, sector_names=args.sector_names)
+
+
 def _cmd_report(args):
-    from .report import ReportOptions, build_report
+    from .report import ReportOptions, build_report, jilin_regions
 
-    if args.table or args.polygons:
-        if not (args.table and args.polygons and args.id_col):
-            raise InputError("--table", "--table, --id-col and --polygons together for your own data",
-                             "only some of them", "pass all three, or none for the embedded Jilin data")
-        args.poly_id_col = args.poly_id_col or args.id_col
-        for k, v in dict(form="long", year=None, encoding=None, sep=None, reference="panel", denominator="all",
-                         sectors=None, invalid="raise", on_mismatch="raise", name_col=None).items():
-            setattr(args, k, getattr(args, k, v))
-        return _cmd_lq(args)
-
-    opts = ReportOptions(levels=tuple(args.level), years=tuple(args.years), centres=tuple(args.centre),
-                         minutes=tuple(args.minutes))
+    own = [args.table, args.polygons, args.id_col]
+    if any(own) and not all(own):
+        raise InputError("--table", "--table, --id-col and --polygons together for your own data",
+                         "only some of them", "pass all three, or none for the embedded Jilin data")
+    if all(own):
+        region = _user_region(args, level=args.unit_level)
+        regions = [region] + ([region.aggregate(args.parent_level)] if args.parent_col else [])
+        opts = ReportOptions(years=tuple(args.years) if args.years else None, minutes=tuple(args.minutes))
+    else:
+        regions = jilin_regions(tuple(args.level))
+        opts = ReportOptions(years=tuple(args.years) if args.years else None,
+                             centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes))
     t0 = time.perf_counter()
-    res = build_report(args.out, force=args.force, options=opts, progress=_progress)
+    res = build_report(args.out, regions=regions, force=args.force, options=opts, progress=_progress,
+                       arguments=_arguments(args))
     print(f"wrote {res.out}/ in {time.perf_counter() - t0:.1f} s")
     for line in res.console:
         print(f"  {line}")
     print(f"  layers.gpkg: {', '.join(f'{k} ({v})' for k, v in res.layers.items())}")
     print(f"  tables/: {len(res.tables)} CSV files; summary.md")
+    for step, what in res.skipped:
+        print(f"  skipped {step}: needs {what}")
     return 0
 
 
 def _cmd_lq(args):
-    from .export import OutputDir
-    from .io import check_pairing, read_polygons, read_table
-    from .lq_job import run_lq_job
+    from .lq_job import run_lq
 
-    od = OutputDir(args.out, force=args.force, job="lq", inputs=[args.table, args.polygons], arguments=_arguments(args))
-    table = read_table(args.table, id_col=args.id_col, form=args.form, year=args.year, encoding=args.encoding,
-                       sep=args.sep)
-    poly = read_polygons(args.polygons, id_col=args.poly_id_col or args.id_col, invalid=args.invalid,
-                         name_col=args.name_col)
-    check_pairing(table, poly, on_mismatch=args.on_mismatch)
-    with od as staging:
-        notes = run_lq_job(table, poly, staging, reference=args.reference, denominator=args.denominator,
-                           sectors=args.sectors, timestamp=od.timestamp)
-    print(f"wrote {od.target}/")
-    for n in notes:
+    res = run_lq(_user_region(args), args.out, reference=args.reference, denominator=args.denominator,
+                 sectors=args.sectors, force=args.force, arguments=_arguments(args))
+    print(f"wrote {res.out}/")
+    for n in res.notes:
         print(f"  {n}")
     return 0
 
 
-def _register_lq(sub):
-    s = sub.add_parser("lq", help="location quotients (and stages, similarity, co-agglomeration) for your own data")
-    s.add_argument("--table", required=True, help="CSV or Excel, long (id, sector, year, value) or wide")
-    s.add_argument("--id-col", required=True, help="region id column of the table")
-    s.add_argument("--polygons", required=True, help="GeoPackage, GeoJSON or Shapefile")
+def _file_options(s, *, required: bool):
+    """The options that describe a user's region files (report and lq)."""
+    s.add_argument("--table", required=required,
+                   help="employment by unit and sector, CSV or Excel (wide: one column per sector, census headers "
+                        "in Chinese or English or sector keys; or long: id, sector, year, value)")
+    s.add_argument("--id-col", required=required, help="unit id column of the table (and the polygons)")
+    s.add_argument("--polygons", required=required, help="GeoPackage, GeoJSON or Shapefile")
     s.add_argument("--poly-id-col", help="id column of the polygons (default: --id-col)")
-    s.add_argument("--name-col", help="name column of the polygons, for labels")
-    s.add_argument("--form", choices=["long", "wide"], default="long")
+    s.add_argument("--name-col", help="unit name column (polygons or table), for labels and --centre")
+    s.add_argument("--form", choices=["long", "wide"], default="wide" if not required else "long")
     s.add_argument("--year", type=_number("--year", lo=1900, hi=2100, integer=True, lo_open=False, example="2020"),
                    help="year of a wide table without a year column")
+    s.add_argument("--letters", choices=["2002", "2017"], help="GB/T 4754 vintage of bare section letters")
+    s.add_argument("--sector-names", choices=["auto", "census", "as_is"], default="auto",
+                   help="census: every header must be a GB/T 4754 section (unrecognised ones are listed); as_is: "
+                        "keep your own classification; auto (default): census when any header is recognised")
     s.add_argument("--encoding", help="text encoding (default: UTF-8, then GBK/GB18030)")
     s.add_argument("--sep", help="delimiter (default: sniffed)")
+    s.add_argument("--invalid", choices=["raise", "repair"], default="raise", help="invalid geometries")
+    s.add_argument("--on-mismatch", choices=["raise", "warn"], default="raise",
+                   help="ids in the table without a polygon: raise, or warn and keep them (counted, not drawn)")
+
+
+def _register_lq(sub):
+    s = sub.add_parser("lq", help="location quotients (and stages, similarity, co-agglomeration) for your own data")
+    _file_options(s, required=True)
     s.add_argument("--reference", choices=["panel", "rest"], default="panel")
     s.add_argument("--denominator", choices=["all", "non_agricultural"], default="all")
     s.add_argument("--sectors", nargs="+", help="sectors or groups (default: all sections + complete groups)")
-    s.add_argument("--invalid", choices=["raise", "repair"], default="raise", help="invalid geometries")
-    s.add_argument("--on-mismatch", choices=["raise", "warn"], default="raise",
-                   help="ids in the table without a polygon, or the reverse")
     s.add_argument("--out", required=True)
     s.add_argument("--force", action="store_true")
     s.set_defaults(func=_cmd_lq)
 
 
 def _cmd_circle(args):
-    import pandas as pd
+    from .circle_job import run_circle
+    from .regions import Region
 
-    from .circles import parse_link, run_scenario
-    from .export import OutputDir, embedded_inputs, write_csv, write_gpkg_layers
-    from .network import rail_graph
-
-    od = OutputDir(args.out, force=args.force, job="circle",
-                   inputs=[*embedded_inputs(), *([args.links] if args.links else [])], arguments=_arguments(args))
-    G = rail_graph(speeds_kph={"high-speed": args.speed_hsr, "conventional": args.speed_conventional},
-                   access_min=args.access_min)
-    links = [parse_link(t, G) for t in (args.add_link or [])]
-    if args.links:
-        tab = pd.read_csv(args.links)
-        links += [parse_link(",".join(str(x) for x in row if pd.notna(x)), G) for row in
-                  tab.reindex(columns=["from", "to", "rail_km", "mode", "speed_kph"]).itertuples(index=False)]
-    res = run_scenario(G, pd.DataFrame(links, columns=["from", "to", "rail_km", "mode", "speed_kph"]),
-                       centres=args.centre, minutes=args.minutes, inclusive=not args.exclusive)
-    with od as st:
-        write_csv(res["after"].coverage, st / "tables" / "circles.csv")
-        write_csv(res["after"].times, st / "tables" / "circle_travel_times.csv")
-        write_csv(res["coverage"], st / "tables" / "scenario_coverage_change.csv")
-        write_csv(res["entered"], st / "tables" / "scenario_entered.csv")
-        write_csv(res["ties"], st / "tables" / "scenario_ties_change.csv")
-        write_gpkg_layers({"circles_before": res["before"].polygons, "circles": res["after"].polygons},
-                          st / "layers.gpkg", timestamp=od.timestamp)
-    print(f"wrote {od.target}/ ({len(links)} scenario link(s); times are modelled)")
-    for r in res["coverage"].itertuples():
+    res = run_circle(Region.jilin("county"), args.out, centres=args.centre, minutes=args.minutes,
+                     links=args.add_link, links_path=args.links,
+                     speeds_kph={"high-speed": args.speed_hsr, "conventional": args.speed_conventional},
+                     access_min=args.access_min, inclusive=not args.exclusive,
+                     masses_region=Region.jilin("prefecture"), force=args.force, arguments=_arguments(args))
+    print(f"wrote {res.out}/ ({res.n_links} scenario link(s); times are modelled)")
+    for r in res.coverage.itertuples():
         print(f"  {r.centre} {r.minutes:.0f} min: {r.n_counties_before:.0f} -> {r.n_counties_after:.0f} counties, "
               f"population share {r.population_share_before:.1%} -> {r.population_share_after:.1%}")
-    for r in res["entered"].itertuples():
+    for r in res.entered.itertuples():
         print(f"  enters {r.centre} {r.minutes:.0f}-min circle: {r.name_en} ({r.before_min:.0f} -> {r.after_min:.0f} min)")
     return 0
 
@@ -248,15 +251,24 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("report", help="main job: compute everything and write map, layers, tables, summary")
     s.add_argument("--out", required=True, help="output folder (must be empty or new)")
     s.add_argument("--force", action="store_true", help="replace a non-empty output folder")
-    s.add_argument("--level", nargs="+", default=["prefecture", "county"], choices=["prefecture", "county"])
+    s.add_argument("--level", nargs="+", default=["prefecture", "county"], choices=["prefecture", "county"],
+                   help="embedded Jilin levels (without --table/--polygons)")
     s.add_argument("--years", nargs="+", type=_number("--years", lo=1900, hi=2100, integer=True, lo_open=False,
-                                                     example="2010 2020"), default=[2010, 2020])
-    s.add_argument("--centre", nargs="+", default=["Changchun", "Jilin City"], help="economic-circle centres")
+                                                     example="2010 2020"),
+                   help="census years to use (default: every year of the data)")
+    s.add_argument("--centre", nargs="+", help="economic-circle centres: ids or unit names "
+                                               "(default for Jilin: Changchun, Jilin City)")
     s.add_argument("--minutes", nargs="+", type=_MINUTES, default=[30, 60, 90], help="circle thresholds")
-    s.add_argument("--table", help="your own industry table (CSV/Excel, long form); runs the LQ report on it")
-    s.add_argument("--id-col", help="region id column of --table")
-    s.add_argument("--polygons", help="your own polygons (GPKG/GeoJSON/SHP) for --table")
-    s.add_argument("--poly-id-col", help="id column of --polygons (default: --id-col)")
+    _file_options(s, required=False)
+    s.add_argument("--population", help="CSV with the id column, population (and optionally year)")
+    s.add_argument("--indicators", help="CSV of coupling indicators: id column, year, one column per indicator")
+    s.add_argument("--indicator-system", help="CSV subsystem, indicator, direction (default: the package's system)")
+    s.add_argument("--seats", help="CSV of seat points: id column, lon, lat (default: representative points)")
+    s.add_argument("--rail", help="CSV of rail edges: from, to, rail_km, mode[, travel_min]")
+    s.add_argument("--parent-col", help="parent id column of the polygons: also report the parent level (summed)")
+    s.add_argument("--parent-level", default="parent", help="name of the parent level (e.g. prefecture)")
+    s.add_argument("--unit-level", default="unit", help="name of the level of your units (e.g. county)")
+    s.add_argument("--name", help="name of your region, for titles")
     s.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("versions", help="print dependency versions for bug reports")

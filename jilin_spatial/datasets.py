@@ -40,7 +40,6 @@ __all__ = [
     "county_crosswalk_2010",
     "development_zones",
     "zone_shares",
-    "coupling_indicators",
     "county_population",
     "load_label_points",
 ]
@@ -741,61 +740,6 @@ def load_rail_matrix() -> pd.DataFrame:
     """
     df = pd.read_csv(get_path("rail_matrix"), dtype={"from_adcode": str, "to_adcode": str})
     return _attach(df, "rail_matrix")
-
-
-def coupling_indicators(*, years=(2010, 2020), level: str = "prefecture") -> pd.DataFrame:
-    """Indicators of the default Jilin coupling system, one row per unit and year (derived).
-
-    Agglomeration: LQ of manufacturing and of producer services
-    (non-agricultural denominator, reference = all units of the level,
-    development zones included) and co-agglomeration CA.  Innovation (census
-    human capital): share of professional and technical staff among the
-    employed, bachelor-plus share of the resident population, mean years of
-    schooling.
-
-    Prefectures: each year on its own census boundaries for *both*
-    subsystems, because the prefecture human-capital table exists only as
-    published (2010: Gongzhuling in Siping).  Counties: the 60 counties on
-    2020 codes (crosswalked), human capital from the national county tables
-    (``county_human_capital``); development zones have no human-capital rows
-    with polygons and are left out of the county run (they still count in
-    the LQ reference).  The system itself is the shipped table
-    ``get_path("coupling_system_default")``.
-
-    Examples
-    --------
-    >>> ind = coupling_indicators()
-    >>> ind.shape[0]
-    18
-    """
-    from .concentration import coagglomeration_table, location_quotient
-
-    _check_choice("level", level, _LEVELS)
-    if level == "prefecture":
-        emp = load_employment("prefecture", years=years, boundaries="as_published", include_total=True)
-    else:
-        emp = load_employment("county", years=years, include_total=True)
-    lq = location_quotient(emp, sectors=["manufacturing", "producer_services"], denominator="non_agricultural")
-    out = coagglomeration_table(lq).set_index(["adcode", "year"]).sort_index()
-    out = out[["lq_manufacturing", "lq_producer_services", "CA"]]
-    out = out.rename(columns={"CA": "coagglomeration"})
-    if level == "prefecture":
-        hc = load_human_capital(years=years, wide=True).set_index(["adcode", "year"])
-        bach = hc["edu_bachelor_plus_male"] + hc["edu_bachelor_plus_female"]
-    else:
-        hc = pd.read_csv(get_path("county_human_capital"), dtype={"adcode": str}).set_index(["adcode", "year"])
-        bach = hc["bachelor_plus_male"] + hc["bachelor_plus_female"]
-        out = out[out.index.get_level_values("adcode").isin(set(load_boundaries("county").adcode))]
-    out["share_prof_tech"] = hc["occ_professional_technical"] / hc["occ_total"]
-    out["share_bachelor_plus"] = bach / hc["resident_pop"]
-    out["mean_years_schooling"] = hc["edu_mean_years"]
-    out = out.reset_index().join(_names(level), on="adcode")
-    out["level"] = level
-    out["boundaries"] = "as published per census year" if level == "prefecture" else "2020 county codes (crosswalk)"
-    cols = ["adcode", "name_zh", "name_en", "level", "year", "lq_manufacturing", "lq_producer_services",
-            "coagglomeration", "share_prof_tech", "share_bachelor_plus", "mean_years_schooling", "boundaries"]
-    out = out[out.year.isin([int(y) for y in years])]
-    return _attach(out[cols].reset_index(drop=True), "human_capital", derived=True)
 
 
 def county_population(*, year: int = 2020) -> pd.DataFrame:

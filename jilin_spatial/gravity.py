@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._errors import InputError
 
-__all__ = ["gravity_ties", "tie_network", "tie_centrality", "default_masses"]
+__all__ = ["gravity_ties", "tie_network", "tie_centrality"]
 
 
 def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P", "G"), b: float = 2.0,
@@ -219,23 +219,3 @@ def tie_centrality(ties: pd.DataFrame, *, seed: int = 12345) -> tuple[pd.DataFra
              for a, b, why in G.graph["excluded_ties"]]
     edges = pd.DataFrame(rows, columns=["a", "b", "R", "backbone", "mask_reason"])
     return nodes.sort_values("strength", ascending=False).reset_index(drop=True), edges
-
-
-def default_masses() -> pd.DataFrame:
-    """Default Jilin masses: census 2020 urban population (G) and first-half 2025 GDP (P).
-
-    GDP: the only all-prefecture cross-section shipped (secondary,
-    unverified; Tonghua excludes Meihekou and the Changbai Mountain zone is
-    separate, so those are *not* added).  Mixed vintages are stated in every
-    output that uses them.
-    """
-    from . import datasets
-
-    hc = datasets.load_human_capital(years=[2020], wide=True).set_index("adcode")
-    gdp = datasets.load_gdp()
-    gdp = gdp[gdp.is_prefecture].set_index("adcode")
-    out = pd.DataFrame({"G": hc["urban_pop"], "P": gdp["gdp"]})
-    out["name_en"] = hc["name_en"]
-    out.attrs["note"] = ("G = census 2020 urban population (persons); P = GDP first half 2025, 100M CNY, "
-                         "secondary aggregator, unverified; Tonghua excludes Meihekou.")
-    return out

@@ -94,7 +94,7 @@ def check_crs_fit(gdf, *, argument: str = "polygons", assumed: bool = False) -> 
     >>> check_crs_fit(g)
     Traceback (most recent call last):
     ...
-    jilin_spatial._errors.CRSError: polygons: expected coordinates in the units of EPSG:3857 (metre), got bounds (125, 43.5, 125.5, 44), which look like degrees (EPSG:4326) declared as EPSG:3857. Fix: set_crs(4326, allow_override=True) (in GIS: assign, not reproject, EPSG:4326)
+    jilin_spatial.errors.CRSError: polygons: expected coordinates in the units of EPSG:3857 (metre), got bounds (125, 43.5, 125.5, 44), which look like degrees (EPSG:4326) declared as EPSG:3857. Fix: set_crs(4326, allow_override=True) (in GIS: assign, not reproject, EPSG:4326)
     """
     from pyproj import Transformer
     from pyproj.exceptions import ProjError

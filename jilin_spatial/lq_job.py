@@ -1,4 +1,8 @@
-"""The ``jilin-spatial lq`` job on a user's own table and polygons.
+"""The ``lq`` job: location quotients and what goes with them, on any region.
+
+``run_lq(region, out, ...)`` opens the output folder (atomic, manifest,
+provenance), runs :func:`run_lq_job` into it and returns an :class:`LqJobResult`.
+The CLI's ``lq`` subcommand only parses its arguments and calls it.
 
 Computes what the data allows and says what it skipped and why:
 location quotients always; agglomeration stages when the table has two or
@@ -8,6 +12,7 @@ section are present; similarity always.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +23,34 @@ from .export import safe_filename, write_csv, write_gpkg_layers
 from .layers import attach
 from .sectors import GROUPS
 
-__all__ = ["run_lq_job"]
+__all__ = ["run_lq", "run_lq_job", "LqJobResult"]
+
+
+@dataclass
+class LqJobResult:
+    """Where the job wrote and its notes (one line per output)."""
+
+    out: Path
+    notes: list
+
+
+def run_lq(region, out, *, reference: str = "panel", denominator: str = "all", sectors=None, force: bool = False,
+           arguments: dict | None = None) -> LqJobResult:
+    """Run the LQ job on ``region`` (a :class:`~jilin_spatial.regions.Region`) and write ``out``.
+
+    Writes ``layers.gpkg`` (layer ``lq``), ``tables/*.csv``, ``map.html``,
+    ``figures/``, ``summary.md`` and ``provenance.json``.
+    """
+    from .export import OutputDir
+
+    inputs = [Path(s["path"]) for s in region.sources if s.get("path")]
+    od = OutputDir(out, force=force, job="lq", inputs=inputs, arguments=arguments or {
+        "reference": reference, "denominator": denominator, "sectors": sectors, "region": region.describe()})
+    polygons = region.units[["adcode", "name_zh", "name_en", "geometry"]]
+    with od as staging:
+        notes = run_lq_job(region.employment, polygons, staging, reference=reference, denominator=denominator,
+                           sectors=sectors, timestamp=od.timestamp)
+    return LqJobResult(out=od.target, notes=notes)
 
 
 def run_lq_job(table: pd.DataFrame, polygons, out: Path, *, reference="panel", denominator="all",
@@ -100,8 +132,8 @@ def _map_and_summary(layer, lq, out: Path, *, sectors_for_map):
           f"- {lq.adcode.nunique()} units, years {sorted(int(y) for y in lq.year.unique())}, "
           f"{lq.sector.nunique()} sectors/groups; reference {lq.reference.iloc[0]}, denominator {lq.denominator.iloc[0]}.",
           f"- {len(masked)} LQ values masked" + (f" ({', '.join(sorted(masked.mask_reason.unique()))})." if len(masked) else "."),
-          f"- map.html: {len(layers)} layers (offline). Coupling, network, circles and autocorrelation sections need "
-          "the embedded Jilin data or the Python API; they are not run on user data by this command.",
+          f"- map.html: {len(layers)} layers (offline). For coupling, autocorrelation, gravity ties and circles on "
+          "the same data, run `jilin-spatial report` with the same files.",
           "- provenance.json: package and dependency versions, the input files with their SHA-256, the arguments, "
           "and the start and end times of this run.", ""]
     (out / "summary.md").write_text("\n".join(md), encoding="utf-8")

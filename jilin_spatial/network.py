@@ -10,10 +10,10 @@ layer, and bulk shortest paths (``methods.md`` §3, §5).
 * Seats (nodes ``seat:<adcode>``) connect to their stations with
   ``access_min`` each way.  Stations are matched to a seat by name: the
   district's prefecture station, or a station named like the county (plus an
-  optional 东/西/南/北 suffix).  The match is a documented table
-  (:func:`seat_station_table`).
-* Counties without a station get a *modelled* road layer to the seats of
-  adjacent counties: great-circle distance between representative points
+  optional 东/西/南/北 suffix, :func:`match_stations`); a region's recipe may
+  override it (the Jilin recipe's ``seat_station_table``).
+* Seats without a station get a *modelled* road layer to the seats of
+  adjacent units (:func:`connect_seats`): great-circle distance between representative points
   times ``detour`` at ``road_speed_kph``.
 
 Every modelled element (connectors, roads, seat locations at representative
@@ -31,8 +31,9 @@ import pandas as pd
 
 from ._errors import InputError
 
-__all__ = ["DEFAULT_SPEEDS_KPH", "great_circle_km", "pair_matrix", "rail_graph", "graph_from_km_posts", "graph_from_edges", "seat_station_table", "travel_times",
-           "seat_matrix", "add_links", "node_for"]
+__all__ = ["DEFAULT_SPEEDS_KPH", "great_circle_km", "pair_matrix", "graph_from_km_posts", "graph_from_edges",
+           "match_stations", "station_stem", "connect_seats", "travel_times", "seat_matrix", "add_links", "node_for",
+           "great_circle_matrix"]
 
 DEFAULT_SPEEDS_KPH = {"high-speed": 220.0, "conventional": 90.0}
 _SUFFIX = ("", "东", "西", "南", "北")
@@ -156,133 +157,126 @@ def graph_from_edges(edges: pd.DataFrame, *, speeds_kph=None):
     return G
 
 
-def seat_station_table(counties=None, stations=None) -> pd.DataFrame:
-    """Which station(s) each county and prefecture seat connects to, and why.
+def match_stations(names: pd.Series, stations, *, exclude_stems=()) -> pd.Series:
+    """Stations named like each place: the stem of its Chinese name plus an optional 东/西/南/北 suffix.
 
-    Rules: a district uses its prefecture's station(s) as used in the
-    shipped seat matrix (all-lines, trunk and high-speed variants); another
-    county uses stations named like it (stem + optional suffix), except when
-    the stem is a prefecture city name (通化县 is not at 通化 station).
-    Counties with no match are off the rail network (``match="none"``).
+    Parameters
+    ----------
+    names : pandas.Series
+        Chinese place names, indexed by id.
+    stations : iterable of str
+        Station names of the rail graph.
+    exclude_stems : iterable of str
+        Stems that must not match by name (e.g. a county named like a city
+        whose station is the city's: 通化县 is not at 通化 station).
+
+    Returns
+    -------
+    pandas.Series
+        ``+``-joined station names ('' when none), indexed like ``names``.
+
+    Examples
+    --------
+    >>> match_stations(pd.Series({"a": "农安县", "b": "通化县"}), {"农安", "通化"}, exclude_stems={"通化"}).tolist()
+    ['农安', '']
     """
-    from . import datasets
+    stations = set(stations)
+    excl = set(exclude_stems)
+    out = {}
+    for i, name in names.items():
+        stem = _STEM.sub("", str(name))
+        out[i] = "" if stem in excl else "+".join(stem + sfx for sfx in _SUFFIX if stem + sfx in stations)
+    return pd.Series(out, dtype=object).reindex(names.index)
 
-    counties = datasets.load_boundaries("county") if counties is None else counties
-    if stations is None:
-        stations = set(datasets.load_rail_km_posts()["station_zh"])
-    m = datasets.load_rail_matrix()
-    main: dict = {}
-    for side in ("from", "to"):
-        for col in (f"{side}_station", f"trunk_{side}_station", f"hsr_{side}_station"):
-            for code, st in zip(m[f"{side}_adcode"], m[col]):
-                if isinstance(st, str) and st:
-                    main.setdefault(code, set()).add(st)
-    main = {k: sorted(v) for k, v in main.items()}
-    pref_names = {_STEM.sub("", s) for v in main.values() for s in v}
 
-    def variants(stem):
-        return [stem + s for s in _SUFFIX if stem + s in stations]
+def station_stem(name: str) -> str:
+    """A Chinese place name without its administrative suffix (市, 县, 区, 自治县 ...)."""
+    return _STEM.sub("", str(name))
 
-    rows = []
-    for code, sts in sorted(main.items()):
-        rows.append({"adcode": code, "level": "prefecture", "stations": "+".join(sts),
-                     "match": "prefecture seat stations (shipped seat matrix)"})
-    for r in counties.itertuples():
-        pref = r.adcode[:4] + "00"
-        stem = _STEM.sub("", r.name_zh)
-        if getattr(r, "type", "") == "district" and pref in main:
-            rows.append({"adcode": r.adcode, "level": "county", "stations": "+".join(main[pref]),
-                         "match": "district -> prefecture station"})
-        elif stem in pref_names and r.adcode != "222401":
-            rows.append({"adcode": r.adcode, "level": "county", "stations": "", "match": "none (name is a city's)"})
-        elif variants(stem):
-            rows.append({"adcode": r.adcode, "level": "county", "stations": "+".join(variants(stem)),
-                         "match": "station named like the county"})
-        else:
-            rows.append({"adcode": r.adcode, "level": "county", "stations": "", "match": "none"})
-    return pd.DataFrame(rows)
+
+def connect_seats(G, seats: pd.DataFrame, *, access_min: float = 15.0, road: str = "off_network",
+                  road_speed_kph: float = 60.0, detour: float = 1.3, neighbours: dict | None = None):
+    """Add seat nodes, their station connectors and a modelled road layer to a copy of ``G``.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        A rail graph (may be empty: a road-only network).
+    seats : pandas.DataFrame
+        ``adcode, level, lon, lat, stations`` (``+``-joined station names or
+        ''), optional ``modelled`` (seat location modelled, e.g. a
+        representative point).
+    access_min : float
+        Minutes between a seat and each of its stations (modelled connector).
+    road : {"off_network", "all", "none"}
+        Modelled roads between ``neighbours``: only where one side has no
+        station (default), between all neighbours, or none.
+    road_speed_kph, detour : float
+        Road speed and detour factor on the great-circle distance.
+    neighbours : dict, optional
+        ``adcode -> iterable of adcodes`` (e.g. queen contiguity); required
+        unless ``road="none"``.
+
+    Returns
+    -------
+    networkx.Graph
+        With ``seat:<adcode>`` nodes (``kind = "<level>_seat"``) and every
+        parameter in ``G.graph``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> seats = pd.DataFrame({"adcode": ["a", "b"], "level": "county", "lon": [125.0, 126.0], "lat": [44.0, 44.0],
+    ...                       "stations": ["", ""]})
+    >>> H = connect_seats(nx.Graph(), seats, neighbours={"a": ["b"]}, detour=1.0, road_speed_kph=80.2)
+    >>> round(H.edges["seat:a", "seat:b"]["travel_min"], 1)
+    60.0
+    """
+    if road not in ("off_network", "all", "none"):
+        raise InputError("road", "one of ['off_network', 'all', 'none']", repr(road), "pass road='off_network'")
+    for name, v in (("access_min", access_min), ("road_speed_kph", road_speed_kph), ("detour", detour)):
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) and np.isfinite(v) and v > 0):
+            raise InputError(name, "a positive finite number", repr(v), f"e.g. the default {name}")
+    if detour < 1:
+        raise InputError("detour", "a factor >= 1 (roads are never shorter than the great circle)", repr(detour),
+                         "e.g. detour=1.3")
+    miss = [c for c in ("adcode", "level", "lon", "lat", "stations") if c not in seats.columns]
+    if miss:
+        raise InputError("seats", "columns adcode, level, lon, lat, stations", f"missing {miss}",
+                         "build the seat table first (stations '' where none)")
+    if road != "none" and neighbours is None:
+        raise InputError("neighbours", "a dict adcode -> neighbour adcodes for the road layer", "None",
+                         "pass neighbours=spatial_weights(polygons).w.neighbors, or road='none'")
+    H = G.copy()
+    H.graph.update(access_min=access_min, road=road, road_speed_kph=road_speed_kph, detour=detour)
+    for r in seats.to_dict("records"):
+        node = node_for(r["adcode"])
+        H.add_node(node, kind=f"{r['level']}_seat", adcode=str(r["adcode"]), lon=float(r["lon"]), lat=float(r["lat"]),
+                   modelled=bool(r.get("modelled", False)))
+        for st in filter(None, str(r["stations"] or "").split("+")):
+            if st not in H:
+                raise InputError("seats", "station names that are nodes of the rail graph", repr(st),
+                                 "check the seat-station table")
+            H.add_edge(node, st, rail_km=0.0, travel_min=float(access_min), line="access", mode="access",
+                       modelled=True)
+    if road != "none":
+        has_station = dict(zip(seats.adcode.astype(str), seats.stations.fillna("") != ""))
+        for i, nbrs in neighbours.items():
+            for j in nbrs:
+                i, j = str(i), str(j)
+                if i >= j or node_for(i) not in H or node_for(j) not in H:
+                    continue
+                if road == "off_network" and has_station.get(i) and has_station.get(j):
+                    continue
+                km = great_circle_km(H.nodes[node_for(i)], H.nodes[node_for(j)]) * detour
+                H.add_edge(node_for(i), node_for(j), rail_km=np.nan, road_km=km, travel_min=km / road_speed_kph * 60,
+                           line="road (modelled)", mode="road", modelled=True)
+    return H
 
 
 def node_for(adcode: str) -> str:
     """Graph node id of a seat."""
     return f"seat:{adcode}"
-
-
-def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: float = 15.0, road: str = "off_network",
-               road_speed_kph: float = 60.0, detour: float = 1.3):
-    """The Jilin transport graph: rail, seat connectors and a modelled road layer.
-
-    Parameters
-    ----------
-    km_posts : pandas.DataFrame, optional
-        Default: the embedded Jilin km posts.
-    speeds_kph : dict, optional
-        Commercial speed per rail mode (default high-speed 220, conventional 90).
-    edge_times : pandas.DataFrame, optional
-        Timetable overrides (see :func:`graph_from_km_posts`).
-    access_min : float
-        Minutes from a seat to its station (each end), a modelled connector.
-    road : {"off_network", "all", "none"}
-        Modelled roads between adjacent counties' seats: only where one side
-        has no station (default), between all adjacent counties, or none.
-    road_speed_kph, detour : float
-        Road speed and the detour factor applied to great-circle distance.
-
-    Returns
-    -------
-    networkx.Graph
-        Station nodes and ``seat:<adcode>`` nodes (prefectures and counties,
-        with ``lon``/``lat``; county seats sit at the county's representative
-        point and are ``modelled=True``).  ``G.graph`` records every
-        parameter.
-
-    Examples
-    --------
-    >>> G = rail_graph()
-    >>> m = seat_matrix(G).set_index(["from_adcode", "to_adcode"])
-    >>> int(m.loc[("220100", "220200"), "rail_km"])
-    111
-    """
-    from . import datasets
-    from .weights import spatial_weights
-
-    if road not in ("off_network", "all", "none"):
-        raise InputError("road", "one of ['off_network', 'all', 'none']", repr(road), "pass road='off_network'")
-    for name, v in (("access_min", access_min), ("road_speed_kph", road_speed_kph), ("detour", detour)):
-        if not v > 0:
-            raise InputError(name, "a positive number", repr(v), f"e.g. the default {name}")
-    if detour < 1:
-        raise InputError("detour", "a factor >= 1 (roads are never shorter than the great circle)", repr(detour),
-                         "e.g. detour=1.3")
-    kp = datasets.load_rail_km_posts() if km_posts is None else km_posts
-    G = graph_from_km_posts(kp, speeds_kph=speeds_kph, edge_times=edge_times)
-    G.graph.update(access_min=access_min, road=road, road_speed_kph=road_speed_kph, detour=detour,
-                   source="km posts 2021-12 (tariff km); connectors and roads modelled")
-    counties = datasets.load_boundaries("county")
-    lp = datasets.load_label_points()
-    seats = datasets.load_seats().set_index("adcode")
-    table = seat_station_table(counties, set(kp["station_zh"]))
-    for r in table.itertuples():
-        node = node_for(r.adcode)
-        if r.level == "prefecture":
-            lon, lat, modelled = seats.loc[r.adcode, "lon"], seats.loc[r.adcode, "lat"], False
-        else:
-            lon, lat, modelled = lp.loc[r.adcode, "reppoint_lon"], lp.loc[r.adcode, "reppoint_lat"], True
-        G.add_node(node, kind=f"{r.level}_seat", adcode=r.adcode, lon=float(lon), lat=float(lat), modelled=modelled)
-        for st in filter(None, r.stations.split("+")):
-            G.add_edge(node, st, rail_km=0.0, travel_min=float(access_min), line="access", mode="access",
-                       modelled=True)
-    if road != "none":
-        sw = spatial_weights(counties, kind="queen", islands="zero")
-        has_station = dict(zip(table.adcode, table.stations != ""))
-        for i, nbrs in sw.w.neighbors.items():
-            for j in nbrs:
-                if i >= j or (road == "off_network" and has_station.get(i) and has_station.get(j)):
-                    continue
-                km = great_circle_km(G.nodes[node_for(i)], G.nodes[node_for(j)]) * detour
-                G.add_edge(node_for(i), node_for(j), rail_km=np.nan, road_km=km, travel_min=km / road_speed_kph * 60,
-                           line="road (modelled)", mode="road", modelled=True)
-    return G
 
 
 class _CSR:
@@ -479,3 +473,23 @@ def add_links(G, links: pd.DataFrame, *, speeds_kph=None):
         H.add_edge(r["from"], r["to"], rail_km=float(km), travel_min=minutes, line=r.get("line", "scenario link"),
                    mode=r["mode"], modelled=True, scenario=True)
     return H
+
+
+def great_circle_matrix(points: pd.DataFrame, *, id_col: str = "adcode") -> pd.DataFrame:
+    """Great-circle km (WGS84 ellipsoid) between every pair of points (``lon``, ``lat``), 0 on the diagonal.
+
+    Examples
+    --------
+    >>> m = great_circle_matrix(pd.DataFrame({"adcode": ["a", "b"], "lon": [125.0, 126.0], "lat": [44.0, 44.0]}))
+    >>> round(float(m.loc["a", "b"]), 1)
+    80.2
+    """
+    from pyproj import Geod
+
+    ids = points[id_col].astype(str).to_numpy()
+    lon, lat = points["lon"].to_numpy(float), points["lat"].to_numpy(float)
+    i, j = np.triu_indices(len(ids), 1)
+    d = Geod(ellps="WGS84").inv(lon[i], lat[i], lon[j], lat[j])[2] / 1000.0
+    M = np.zeros((len(ids), len(ids)))
+    M[i, j] = M[j, i] = d
+    return pd.DataFrame(M, index=ids, columns=ids)

@@ -39,7 +39,8 @@ def test_report_writes_layers_and_tables(jilin_report):
     assert len(list((out / "figures").glob("*.png"))) >= 5
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "Not yet available" not in summary
-    assert "Not run on the embedded data" in summary and "No numbers are shown" in summary
+    assert "Not run on this data" in summary and "No numbers are shown" in summary
+    assert "## Steps skipped" in summary and "- productivity (Malmquist TFP, panel regressions): needs labour" in summary
 
 
 def test_report_refuses_non_empty_dir(tmp_path, capsys):
@@ -93,17 +94,20 @@ def test_report_on_your_own_data(tmp_path, capsys):
     poly.to_file(tmp_path / "mine.gpkg", engine="pyogrio")
     out = tmp_path / "rep"
     rc = cli.main(["report", "--out", str(out), "--table", str(tmp_path / "mine.csv"), "--id-col", "code",
-                   "--polygons", str(tmp_path / "mine.gpkg"), "--poly-id-col", "pid"])
+                   "--polygons", str(tmp_path / "mine.gpkg"), "--poly-id-col", "pid", "--form", "long"])
     assert rc == 0
-    for f in ("map.html", "layers.gpkg", "summary.md", "tables/location_quotients.csv"):
+    for f in ("map.html", "layers.gpkg", "summary.md", "tables/location_quotients.csv", "tables/moran.csv",
+              "tables/lisa.csv", "tables/gravity_ties.csv", "tables/coagglomeration.csv"):
         assert (out / f).exists(), f
-    lq = pd.read_csv(out / "tables" / "location_quotients.csv", dtype={"adcode": str})
+    lq = pd.read_csv(out / "tables" / "location_quotients.csv", dtype={"code": str})
+    assert lq.columns[0] == "code"  # the caller's id name, not the package's
+    lq = lq.rename(columns={"code": "adcode"})
     emb = pd.read_csv(datasets.get_path("employment"), dtype={"adcode": str})  # independent: raw 2020 table
     emb = emb[(emb.level == "prefecture") & (emb.year == 2020)].fillna({"value": 0}).pivot(
         index="adcode", columns="sector_key", values="value")
     sec = emb.drop(columns="TOTAL")
     exp = (sec["C_manuf"] / sec.sum(axis=1)) / (sec["C_manuf"].sum() / sec.values.sum())
-    got = lq[(lq.year == 2020) & (lq.sector == "C_manuf")].set_index("adcode").lq
+    got = lq[(lq.year == 2020) & (lq.sector == "C_manuf") & (lq.denominator == "all")].set_index("adcode").lq
     assert got.loc[exp.index].round(12).tolist() == exp.round(12).tolist()
     assert cli.main(["report", "--out", str(tmp_path / "x"), "--table", str(tmp_path / "mine.csv")]) == 2
 

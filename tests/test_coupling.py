@@ -160,8 +160,8 @@ def test_indicator_system_as_data(tmp_path):
 
 
 def test_jilin_default_run():
-    from jilin_spatial import datasets
-    ind = datasets.coupling_indicators()
+    from jilin_spatial import datasets, jilin
+    ind = jilin.coupling_indicators()
     assert len(ind) == 18 and ind.drop(columns=["boundaries"]).notna().all().all()
     # independent check of one indicator from the raw table
     raw = pd.read_csv(datasets.get_path("human_capital"), dtype={"adcode": str})
@@ -174,8 +174,8 @@ def test_jilin_default_run():
 
 
 def test_county_run_from_national_tables():
-    from jilin_spatial import datasets
-    ind = datasets.coupling_indicators(level="county")
+    from jilin_spatial import datasets, jilin
+    ind = jilin.coupling_indicators(level="county")
     assert len(ind) == 120 and ind.drop(columns=["boundaries"]).notna().all().all()
     # the extracted occupation totals equal the county employment totals of the (separate) employment table
     hc = pd.read_csv(datasets.get_path("county_human_capital"), dtype={"adcode": str})

@@ -155,7 +155,7 @@ def test_bad_level_and_years():
     (lambda: datasets.load_human_capital(years=[2015]), "years"),
     (lambda: datasets.load_human_capital(years=[]), "years"),
     (lambda: datasets.load_employment("county", years=[2010, 2015]), "years"),
-    (lambda: datasets.coupling_indicators(years=[2000]), "years"),
+    (lambda: __import__("jilin_spatial.jilin").jilin.coupling_indicators(years=[2000]), "years"),
     (lambda: datasets.zone_shares(years=[2015]), "years"),
 ])
 def test_years_that_do_not_exist_raise_naming_the_years_that_do(call, arg):

@@ -59,7 +59,7 @@ def check_04(f, out):
 
 def check_05(f, out):
     """Top gravity tie: R = sqrt(P_i G_i) sqrt(P_j G_j) / D^2 from the shipped masses."""
-    from jilin_spatial.gravity import default_masses
+    from jilin_spatial.jilin import default_masses
 
     m = default_masses()
     a, b, d = f["from"], f["to"], float(f["distance"])

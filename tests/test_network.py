@@ -10,13 +10,26 @@ from hypothesis import strategies as st
 import jilin_spatial as js
 from jilin_spatial import datasets
 from jilin_spatial._errors import InputError
+from jilin_spatial import jilin
 from jilin_spatial.circles import economic_circles, parse_link, resolve_place
-from jilin_spatial.network import add_links, graph_from_km_posts, rail_graph, seat_matrix, travel_times
+from jilin_spatial.jilin import rail_graph
+from jilin_spatial.network import add_links, graph_from_km_posts, seat_matrix, travel_times
+
+
+_CACHE = {}
 
 
 @pytest.fixture(scope="module")
 def G():
     return rail_graph()
+
+
+def _jilin_circle_kw():
+    """The Jilin counties as circle units, the province totals and the Jilin name table."""
+    if "kw" not in _CACHE:
+        units, totals = jilin.circle_units()
+        _CACHE["kw"] = dict(units=units, totals=totals, places=jilin.place_table(), measure_crs=datasets.MEASURE_CRS)
+    return _CACHE["kw"]
 
 
 def test_seat_rail_km_reproduce_shipped_matrix(G):
@@ -106,8 +119,8 @@ def _toy_graph():
 
 def test_circle_membership_at_threshold_inclusive_exclusive():
     H, counties = _toy_graph()
-    inc = economic_circles(H, ["Changchun"], minutes=[30])
-    exc = economic_circles(H, ["Changchun"], minutes=[30], inclusive=False)
+    inc = economic_circles(H, ["Changchun"], minutes=[30], **_jilin_circle_kw())
+    exc = economic_circles(H, ["Changchun"], minutes=[30], inclusive=False, **_jilin_circle_kw())
     assert inc.coverage.n_counties.item() == 30 and exc.coverage.n_counties.item() == 29
     inside = set(inc.membership[inc.membership.inside].adcode)
     assert counties[29] in inside and counties[29] not in set(exc.membership[exc.membership.inside].adcode)
@@ -123,7 +136,7 @@ def test_unreachable_reported_not_zero():
     t = travel_times(H, ["seat:220100"], targets=[f"seat:{counties[0]}", f"seat:{counties[1]}"])
     assert np.isnan(t.travel_min.iloc[0]) and not t.reachable.iloc[0]
     assert t.travel_min.iloc[1] == 2.0 and t.reachable.iloc[1]
-    c = economic_circles(H, ["Changchun"], minutes=[1000])
+    c = economic_circles(H, ["Changchun"], minutes=[1000], **_jilin_circle_kw())
     assert c.coverage.n_counties.item() == 59
     assert not c.times.set_index("adcode").reachable[counties[0]]
 
@@ -135,16 +148,15 @@ def test_faster_link_never_shrinks_circle(seed, km, speed):
     rng = np.random.default_rng(seed)
     stations = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "station")
     a, b = rng.choice(stations, 2, replace=False)
-    before = economic_circles(G, ["Changchun"], minutes=[60, 120])
+    before = economic_circles(G, ["Changchun"], minutes=[60, 120], **_jilin_circle_kw())
     H = add_links(G, pd.DataFrame([{"from": a, "to": b, "rail_km": km, "mode": "high-speed", "speed_kph": speed}]))
-    after = economic_circles(H, ["Changchun"], minutes=[60, 120])
+    after = economic_circles(H, ["Changchun"], minutes=[60, 120], **_jilin_circle_kw())
     for m in (60, 120):
         sb = set(before.membership.query("inside and minutes == @m").adcode)
         sa = set(after.membership.query("inside and minutes == @m").adcode)
         assert sb <= sa
 
 
-_CACHE = {}
 
 
 def _G_cached():
@@ -156,21 +168,22 @@ def _G_cached():
 def test_scenario_loop_reports_entries(G):
     loop = ["Changchun", "Nong'an", "Dehui", "Yushu", "Jiaohe", "Huadian", "Panshi", "Gongzhuling", "Changchun"]
     from jilin_spatial.circles import modelled_link_km, run_scenario
-    links = pd.DataFrame([{"from": a, "to": b, "rail_km": modelled_link_km(a, b, G), "mode": "high-speed"}
-                          for a, b in zip(loop[:-1], loop[1:])])
-    res = run_scenario(G, links, centres=["Changchun"], minutes=[30, 60])
+    kw = _jilin_circle_kw()
+    links = pd.DataFrame([{"from": a, "to": b, "rail_km": modelled_link_km(a, b, G, places=kw["places"]),
+                           "mode": "high-speed"} for a, b in zip(loop[:-1], loop[1:])])
+    res = run_scenario(G, links, centres=["Changchun"], minutes=[30, 60], masses=jilin.default_masses(), **kw)
     assert len(res["entered"]) >= 1
     assert (res["coverage"].population_change >= 0).all()
     assert (res["ties"].R_change >= -1e-9).all()
 
 
 def test_errors(G):
-    with pytest.raises(InputError, match=r"centre: expected an adcode, or a prefecture or county name .* got 'Changchunn'. Fix: did you mean \['changchun'"):
-        resolve_place("Changchunn")
+    with pytest.raises(InputError, match=r"centre: expected an id or a place name of the region, got 'Changchunn'. Fix: did you mean \['changchun'"):
+        resolve_place("Changchunn", jilin.place_table())
     with pytest.raises(InputError, match=r"speeds_kph: expected positive speeds in km/h, got high-speed: -10"):
         rail_graph(speeds_kph={"high-speed": -10})
     with pytest.raises(InputError, match=r"links: expected link endpoints that are stations of the graph or known places, got 'Atlantis'"):
-        parse_link("Atlantis,长春,10,high-speed", G)
+        parse_link("Atlantis,长春,10,high-speed", G, jilin.place_table())
     with pytest.raises(InputError, match=r"links: expected nodes of the graph"):
         add_links(G, pd.DataFrame([{"from": "不存在站", "to": "长春", "rail_km": 5, "mode": "high-speed"}]))
     with pytest.raises(InputError, match=r"speed_kph: expected a positive speed in km/h, got -5"):

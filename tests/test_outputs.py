@@ -300,7 +300,8 @@ def test_lq_job_with_slash_and_formula_sector_names(tmp_path, user_data, capsys)
     t.to_csv(tmp_path / "mine.csv", index=False)
     poly.to_file(tmp_path / "mine.gpkg", engine="pyogrio")
     out = tmp_path / "rep"
-    assert cli.main(_lq_argv(tmp_path / "mine.csv", tmp_path / "mine.gpkg", out, "--sectors", "C/manuf", "=1+1")) == 0
+    assert cli.main(_lq_argv(tmp_path / "mine.csv", tmp_path / "mine.gpkg", out, "--sectors", "C/manuf", "=1+1",
+                                 "--sector-names", "as_is")) == 0
     figs = sorted(p.name for p in (out / "figures").iterdir())
     assert f"{safe_filename('lq_C/manuf_2020')}.png" in figs and len(figs) == 2
     lq = pd.read_csv(out / "tables" / "location_quotients.csv", dtype={"adcode": str})
@@ -333,15 +334,15 @@ def test_circle_writes_provenance(tmp_path, capsys):
 
 
 def test_report_is_byte_identical_across_runs(tmp_path, monkeypatch):
-    from jilin_spatial.report import ReportOptions, build_report
+    from jilin_spatial.report import build_report, jilin_regions
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    opts = ReportOptions(levels=("prefecture",))
+    regions = jilin_regions(("prefecture",))
     runs = []
     for hour in (1, 22):  # same day, different times
         t = dt.datetime(2024, 5, 1, hour, 7, 9, tzinfo=dt.timezone.utc)
         monkeypatch.setattr(export, "_now", lambda t=t: t, raising=False)
-        runs.append(build_report(tmp_path / f"r{hour}", options=opts).out)
+        runs.append(build_report(tmp_path / f"r{hour}", regions=regions).out)
     a, b = runs
     files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
