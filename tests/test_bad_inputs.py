@@ -159,7 +159,8 @@ def _excel_two_sheets(p):
     f = p / "t.xlsx"
     with pd.ExcelWriter(f) as w:
         pd.DataFrame({"note": ["data on the next sheet"]}).to_excel(w, index=False, sheet_name="README")
-        pd.read_csv(pd.io.common.StringIO(_LONG), dtype=str).to_excel(w, index=False, sheet_name="data")
+        pd.DataFrame({"code": ["01", "02"], "sector": "C_manuf", "year": 2020, "value": [5, 7]}).to_excel(
+            w, index=False, sheet_name="data")
     return f
 
 
