@@ -27,8 +27,8 @@ from pathlib import Path, PurePosixPath
 
 from ._errors import InputError, InputTypeError, OutputExistsError
 
-__all__ = ["OutputDir", "write_csv", "write_regression_table", "write_gpkg_layers", "write_provenance", "safe_filename", "output_timestamp",
-           "MANIFEST_NAME", "PROVENANCE_NAME"]
+__all__ = ["OutputDir", "write_csv", "write_regression_table", "write_gpkg_layers", "write_provenance", "safe_filename",
+           "output_timestamp", "MANIFEST_NAME", "PROVENANCE_NAME"]
 
 #: The file that marks a folder as written by this package and lists its files.
 MANIFEST_NAME = ".jilin_spatial_manifest.json"

@@ -400,7 +400,8 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     cum.insert(0, periods[0], 1.0)
     cumulative = cum.reset_index().melt(id_vars=dmu, var_name=period, value_name="tfp_cumulative")
     cumulative[period] = cumulative[period].astype(table[period].dtype)
-    params = {"dmu": dmu, "period": period, "orientation": orientation, "rts": rts, "frontier": frontier, "inputs": inputs, "outputs": outputs,
+    params = {"dmu": dmu, "period": period, "orientation": orientation, "rts": rts, "frontier": frontier,
+              "inputs": inputs, "outputs": outputs,
               "solver": "scipy HiGHS, one block-diagonal LP per (frontier, period); frontiers pruned to "
                         "own-period efficient DMUs"}
     return MalmquistResult(table, by_period, by_dmu, cumulative, params)
