@@ -34,9 +34,8 @@ m = malmquist(panel, dmu="city", period="year", inputs=["L", "K"], outputs=["Y"]
 print("SYNTHETIC panel - Malmquist geometric means by year:")
 print(m.by_period.round(4).to_string(index=False))
 
-tfp = m.cumulative.rename(columns={"dmu": "city", "period": "year", "tfp_cumulative": "tfp"})
-tfp["year"] = tfp["year"].astype(int)
-reg = panel.merge(tfp, on=["city", "year"])
+tfp = m.cumulative.rename(columns={"tfp_cumulative": "tfp"})  # keeps the panel's "city" and "year" columns
+reg = panel.merge(tfp, on=["city", "year"], validate="one_to_one")
 reg["ln_tfp"] = np.log(reg["tfp"])
 t1 = panel_regressions(reg, entity="city", time="year", y="ln_tfp", x="lq_ps", by="region")
 print("SYNTHETIC panel - Table 1 layout:")

@@ -191,29 +191,16 @@ def _register_circle(sub):
 
 
 def _cmd_tfp(args):
-    from .export import OutputDir, write_csv
-    from .io import _read_any_table
-    from .productivity import malmquist
+    from .tfp_job import run_tfp
 
-    import pandas as pd
-
-    od = OutputDir(args.out, force=args.force, job="tfp", inputs=[args.panel], arguments=_arguments(args))
-    panel = _read_any_table(args.panel, encoding=args.encoding)  # text columns; malmquist validates the numbers
-    if args.period in panel:
-        num = pd.to_numeric(panel[args.period], errors="coerce")  # labels that are not numbers stay text
-        panel[args.period] = num if num.notna().all() else num.astype(object).where(num.notna(), panel[args.period])
-    res = malmquist(panel, dmu=args.dmu, period=args.period, inputs=args.inputs, outputs=args.outputs,
-                    orientation=args.orientation, rts=args.rts, frontier=args.frontier)
-    with od as st:
-        write_csv(res.table, st / "tables" / "malmquist.csv")
-        write_csv(res.by_period, st / "tables" / "malmquist_by_period.csv")
-        write_csv(res.by_dmu, st / "tables" / "malmquist_by_dmu.csv")
-        write_csv(res.cumulative, st / "tables" / "tfp_cumulative.csv")
-    print(f"wrote {od.target}/tables/ (malmquist, by_period, by_dmu, tfp_cumulative); "
-          f"{int(res.table.flag.sum())} flagged DMU-periods")
-    for r in res.by_period.itertuples():
-        print(f"  {r.period}: tfpch {r.tfpch:.4f} (effch {r.effch:.4f}, techch {r.techch:.4f}; "
-              f"mean of {r.n_used} DMUs, {r.n_flagged} flagged left out)")
+    res = run_tfp(args.panel, args.out, dmu=args.dmu, period=args.period, inputs=args.inputs, outputs=args.outputs,
+                  orientation=args.orientation, rts=args.rts, frontier=args.frontier, force=args.force,
+                  encoding=args.encoding, arguments=_arguments(args))
+    print(f"wrote {res.out}/tables/ (malmquist, by_period, by_dmu, tfp_cumulative); "
+          f"{res.n_flagged} flagged DMU-periods")
+    for m in res.by_period:
+        print(f"  {m.period}: tfpch {m.tfpch:.4f} (effch {m.effch:.4f}, techch {m.techch:.4f}; "
+              f"mean of {m.n_used} DMUs, {m.n_flagged} flagged left out)")
     return 0
 
 

@@ -11,8 +11,9 @@
   Durbin-Wu-Hausman (Wu-Hausman F) from linearmodels;
 * robust or entity-clustered errors; sub-samples by a region column;
 * a tidy table shaped like the study's Table 1 (coefficients with stars,
-  standard errors in parentheses, N and the IV diagnostics), exportable to
-  CSV and Markdown.
+  standard errors in parentheses, N and the IV diagnostics), as a DataFrame
+  (``to_frame``) or Markdown (``to_markdown``); the CSV is written by
+  :func:`jilin_spatial.export.write_regression_table`.
 
 linearmodels is optional: ``pip install 'jilin_spatial[econ]'``.
 """
@@ -64,20 +65,33 @@ def _stars(p):
 
 
 class RegressionTable:
-    """Results of :func:`panel_regressions`: ``models`` (linearmodels results), ``table`` (Table 1 layout)."""
+    """Results of :func:`panel_regressions`: ``models`` (linearmodels results), ``table`` (Table 1 layout).
+
+    Write the table to CSV with :func:`jilin_spatial.export.write_regression_table`
+    (it neutralises cells a spreadsheet would run as formulas); this module
+    computes and formats, it writes no file.
+    """
 
     def __init__(self, models: dict, table: pd.DataFrame, diagnostics: pd.DataFrame):
         self.models = models
         self.table = table
         self.diagnostics = diagnostics
 
-    def to_csv(self, path):
-        from .export import write_csv
+    def to_frame(self) -> pd.DataFrame:
+        """The Table 1 layout as a plain DataFrame: a ``variable`` column, then one column per model.
 
-        return write_csv(self.table.reset_index(), path)
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"FE": ["0.5000***", "(0.1000)"]}, index=pd.Index(["lq", "lq (se)"], name="variable"))
+        >>> RegressionTable({}, t, pd.DataFrame()).to_frame().values.tolist()
+        [['lq', '0.5000***'], ['lq (se)', '(0.1000)']]
+        """
+        return self.table.reset_index()
 
     def to_markdown(self) -> str:
-        t = self.table.reset_index()
+        """The Table 1 layout as a Markdown table (a string; nothing is written)."""
+        t = self.to_frame()
         head = "| " + " | ".join(str(c) for c in t.columns) + " |"
         sep = "|" + "---|" * len(t.columns)
         rows = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in r) + " |" for r in t.itertuples(index=False)]

@@ -25,10 +25,10 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from ._errors import InputError, OutputExistsError
+from ._errors import InputError, InputTypeError, OutputExistsError
 
-__all__ = ["OutputDir", "write_csv", "write_gpkg_layers", "write_provenance", "safe_filename", "output_timestamp",
-           "MANIFEST_NAME", "PROVENANCE_NAME"]
+__all__ = ["OutputDir", "write_csv", "write_regression_table", "write_gpkg_layers", "write_provenance", "safe_filename",
+           "output_timestamp", "MANIFEST_NAME", "PROVENANCE_NAME"]
 
 #: The file that marks a folder as written by this package and lists its files.
 MANIFEST_NAME = ".jilin_spatial_manifest.json"
@@ -145,6 +145,50 @@ def write_csv(df, path) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def write_regression_table(table, path) -> Path:
+    """Write a regression table (the study's Table 1 layout) to CSV, atomically, as :func:`write_csv` does.
+
+    Parameters
+    ----------
+    table : RegressionTable or pandas.DataFrame
+        A :class:`~jilin_spatial.econometrics.RegressionTable` (anything with
+        ``to_frame()``), or its ``table`` (rows named by a ``variable`` index).
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    Path
+
+    Notes
+    -----
+    The first column is ``variable``, then one column per model.  Cells are
+    text (coefficients with stars, standard errors in parentheses): a negative
+    coefficient such as ``-0.1234**`` is written as ``'-0.1234**`` so that a
+    spreadsheet shows it as text rather than reading it as a formula (see
+    :func:`write_csv`); plain numbers such as ``N`` are unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> t = pd.DataFrame({"FE": ["-0.5000***", "(0.1000)", "120"]},
+    ...                  index=pd.Index(["lq", "lq (se)", "N"], name="variable"))
+    >>> p = write_regression_table(t, pathlib.Path(tempfile.mkdtemp()) / "table1.csv")
+    >>> p.read_text(encoding="utf-8-sig").splitlines()
+    ['variable,FE', "lq,'-0.5000***", 'lq (se),(0.1000)', 'N,120']
+    """
+    import pandas as pd
+
+    if isinstance(table, pd.DataFrame):
+        frame = table.reset_index() if table.index.name is not None else table
+    elif callable(getattr(table, "to_frame", None)):
+        frame = table.to_frame()
+    else:
+        raise InputTypeError("table", "a RegressionTable (from econometrics.panel_regressions) or its .table "
+                             "DataFrame", type(table).__name__, "pass panel_regressions(...) or its .table")
+    return write_csv(frame, path)
 
 
 def write_gpkg_layers(layers: dict, path, *, timestamp: _dt.datetime | None = None) -> Path:

@@ -126,7 +126,11 @@ def dea_scores(X, Y, *, reference=None, orientation: str = "output", rts: str = 
 class MalmquistResult:
     """Malmquist results: ``table`` (one row per DMU and transition), ``by_period``,
     ``by_dmu`` (geometric means over complete rows, with ``n_used`` and ``n_flagged``)
-    and ``cumulative`` (chained tfpch, base = 1)."""
+    and ``cumulative`` (chained tfpch, base = 1).
+
+    The DMU and period columns keep the caller's names; ``dmu`` and ``period``
+    hold those names (also in ``params``).
+    """
 
     def __init__(self, table, by_period, by_dmu, cumulative, params):
         self.table = table
@@ -135,11 +139,24 @@ class MalmquistResult:
         self.cumulative = cumulative
         self.params = params
 
+    @property
+    def dmu(self):
+        """The name of the DMU column (the caller's)."""
+        return self.params["dmu"]
+
+    @property
+    def period(self):
+        """The name of the period column (the caller's)."""
+        return self.params["period"]
+
 
 METRICS = ("effch", "techch", "pech", "sech", "tfpch")
+#: Columns the results add; a DMU or period column may not carry one of these names.
+RESULT_COLUMNS = METRICS + ("d_prev_prev", "d_curr_curr", "d_prev_curr", "d_curr_prev", "flag", "reason", "n_used",
+                            "n_flagged", "tfp_cumulative")
 
 
-def _complete_means(table: pd.DataFrame, by: str) -> pd.DataFrame:
+def _complete_means(table: pd.DataFrame, by) -> pd.DataFrame:
     """Geometric means of the indices by ``by`` over complete rows only (all five indices finite, not flagged).
 
     Taking every mean over the same rows keeps the identities effch * techch = tfpch and
@@ -237,11 +254,15 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     MalmquistResult
         ``table`` columns: ``dmu, period, effch, techch, pech, sech, tfpch,
         d_prev_prev, d_curr_curr, d_prev_curr, d_curr_prev`` (D^{t-1}(t-1),
-        D^t(t), D^{t-1}(t), D^t(t-1)), ``flag`` and ``reason``.
-        ``by_period`` and ``by_dmu``: geometric means of the five indices over
+        D^t(t), D^{t-1}(t), D^t(t-1)), ``flag`` and ``reason``, where ``dmu``
+        and ``period`` stand for the caller's column names (a panel with
+        ``city`` and ``year`` gives ``city`` and ``year`` columns).
+        ``by_period`` (first column ``period``) and ``by_dmu`` (first column
+        ``dmu``): geometric means of the five indices over
         the complete rows of the group (all indices finite, row not flagged),
         so the identities effch * techch = tfpch and pech * sech = effch hold
         for the means; ``n_used`` rows entered, ``n_flagged`` were left out.
+        ``cumulative``: ``dmu, period, tfp_cumulative``.
 
     Raises
     ------
@@ -250,18 +271,22 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
         (the message names the column and rows), missing or mixed-type
         (e.g. 2010 and "2011") period or DMU labels, missing periods for a
         DMU (unbalanced panel), fewer DMUs than inputs + outputs, duplicate
-        DMU-period rows, unknown options.
+        DMU-period rows, unknown options, ``dmu`` equal to ``period``, or a
+        ``dmu``/``period`` column named like a result column (``effch``,
+        ``flag``, ``n_used``, ... see ``RESULT_COLUMNS``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> p = pd.DataFrame({"dmu": ["A", "B"] * 2, "year": [2001, 2001, 2002, 2002],
+    >>> p = pd.DataFrame({"city": ["A", "B"] * 2, "year": [2001, 2001, 2002, 2002],
     ...                   "x": [2.0, 4.0, 2.0, 4.0], "y": [2.0, 2.0, 3.0, 2.0]})
-    >>> r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"])
-    >>> r.table[["dmu", "effch", "techch", "tfpch"]].round(4).values.tolist()
-    [['A', 1.0, 1.5, 1.5], ['B', 0.6667, 1.5, 1.0]]
-    >>> r.by_period[["tfpch", "n_used", "n_flagged"]].round(4).values.tolist()
+    >>> r = malmquist(p, dmu="city", period="year", inputs=["x"], outputs=["y"])
+    >>> r.table[["city", "year", "effch", "techch", "tfpch"]].round(4).values.tolist()
+    [['A', 2002, 1.0, 1.5, 1.5], ['B', 2002, 0.6667, 1.5, 1.0]]
+    >>> r.by_period.set_index("year")[["tfpch", "n_used", "n_flagged"]].round(4).values.tolist()
     [[1.2247, 2.0, 0.0]]
+    >>> r.cumulative.columns.tolist()
+    ['city', 'year', 'tfp_cumulative']
     """
     for arg, v, allowed in (("orientation", orientation, ORIENTATIONS), ("rts", rts, RTS),
                             ("frontier", frontier, FRONTIERS)):
@@ -270,6 +295,13 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     miss = [c for c in [dmu, period] + inputs + outputs if c not in panel.columns]
     if miss:
         raise InputError("panel", "the named columns", f"missing {miss}", f"columns are {list(panel.columns)}")
+    if dmu == period:
+        raise InputError("period", "a column other than the DMU column", f"{period!r} for both dmu and period",
+                         "pass the DMU id column as dmu= and the time column as period=")
+    for arg, col in (("dmu", dmu), ("period", period)):
+        if col in RESULT_COLUMNS:
+            raise InputError(arg, f"a column name the results do not use (not one of {list(RESULT_COLUMNS)})",
+                             repr(col), f"rename it first, e.g. panel.rename(columns={{{col!r}: '{arg}_id'}})")
     if panel.duplicated([dmu, period]).any():
         ex = panel.loc[panel.duplicated([dmu, period]), [dmu, period]].head(3).values.tolist()
         raise InputError("panel", "one row per DMU and period", f"duplicates {ex}", "aggregate or drop them")
@@ -352,7 +384,7 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
             sech = effch / pech
         for k, d in enumerate(dmus):
             reasons = [r for r in (rp[k], rc[k], rpc[k], rcp[k], rvp[k], rvc[k]) if r]
-            rows.append({"dmu": d, "period": b, "effch": effch[k], "techch": techch[k], "pech": pech[k],
+            rows.append({dmu: d, period: b, "effch": effch[k], "techch": techch[k], "pech": pech[k],
                          "sech": sech[k], "tfpch": effch[k] * techch[k], "d_prev_prev": pp[k],
                          "d_curr_curr": cc[k], "d_prev_curr": pc[k], "d_curr_prev": cp[k],
                          "flag": bool(reasons), "reason": "; ".join(sorted(set(reasons)))})
@@ -361,14 +393,15 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs, outputs, or
     if nonfinite.any():  # e.g. a zero distance: never silently left out of the means
         table.loc[nonfinite, "flag"] = True
         table.loc[nonfinite, "reason"] = "non-finite index"
-    by_period = _complete_means(table, "period")
-    by_dmu = _complete_means(table, "dmu")
+    by_period = _complete_means(table, period)
+    by_dmu = _complete_means(table, dmu)
     # a flagged transition breaks the chain: later cumulative values are NaN, not products that skip it
-    cum = table.pivot(index="dmu", columns="period", values="tfpch").cumprod(axis=1, skipna=False)
+    cum = table.pivot(index=dmu, columns=period, values="tfpch").cumprod(axis=1, skipna=False)
     cum.insert(0, periods[0], 1.0)
-    cumulative = cum.reset_index().melt(id_vars="dmu", var_name="period", value_name="tfp_cumulative")
-    cumulative["period"] = cumulative["period"].astype(table["period"].dtype)
-    params = {"orientation": orientation, "rts": rts, "frontier": frontier, "inputs": inputs, "outputs": outputs,
+    cumulative = cum.reset_index().melt(id_vars=dmu, var_name=period, value_name="tfp_cumulative")
+    cumulative[period] = cumulative[period].astype(table[period].dtype)
+    params = {"dmu": dmu, "period": period, "orientation": orientation, "rts": rts, "frontier": frontier,
+              "inputs": inputs, "outputs": outputs,
               "solver": "scipy HiGHS, one block-diagonal LP per (frontier, period); frontiers pruned to "
                         "own-period efficient DMUs"}
     return MalmquistResult(table, by_period, by_dmu, cumulative, params)

@@ -15,6 +15,7 @@ pytest.importorskip("linearmodels")
 
 from jilin_spatial._errors import InputError, InputTypeError  # noqa: E402
 from jilin_spatial.econometrics import _weak_id, panel_regressions, within_transform  # noqa: E402
+from jilin_spatial.export import write_regression_table  # noqa: E402
 
 RTOL = 1e-8
 RTOL_GMM = 1e-6
@@ -240,9 +241,35 @@ def test_table1_shows_the_diagnostic_rows(tmp_path):
     assert t.loc["Hansen J [p]", "IV-GMM East"].startswith(f"{diag.loc['East', 'hansen_J']:.2f} [")
     assert t.loc["First-stage F", "FE"] == ""
     assert "| KP rk Wald F |" in res.to_markdown()
-    res.to_csv(tmp_path / "t1.csv")
+    write_regression_table(res, tmp_path / "t1.csv")
     back = pd.read_csv(tmp_path / "t1.csv", keep_default_na=False).set_index("variable")
     assert back.loc["First-stage F", "IV-2SLS"] == t.loc["First-stage F", "IV-2SLS"]
+
+
+def test_table1_csv_is_written_by_export_with_formula_cells_neutralised(tmp_path):
+    """The CSV goes through export (econometrics writes no file); negative coefficients and a formula-like
+    variable name reach the spreadsheet as text, plain numbers (N) stay numbers."""
+    import csv
+
+    d = _panel().assign(tfp=lambda f: -f.tfp).rename(columns={"c": "=c"})  # x's coefficient is now negative
+    res = panel_regressions(d, entity="city", time="year", y="tfp", x="lq", controls=["=c"])
+    frame = res.to_frame()
+    assert list(frame.columns) == ["variable", "FE", "IV-2SLS", "IV-GMM"]
+    pd.testing.assert_frame_equal(frame, res.table.reset_index())
+    coef = res.models["FE"].params["lq"]
+    assert coef < 0 and frame.iloc[0, 1].startswith(f"{coef:.4f}")
+    write_regression_table(res, tmp_path / "t1.csv")
+    with open(tmp_path / "t1.csv", encoding="utf-8-sig", newline="") as f:
+        rows = {r[0]: r[1:] for r in csv.reader(f)}
+    assert rows["lq"][0] == "'" + frame.iloc[0, 1]  # '-0.5...*** : text, not a formula
+    assert "'=c" in rows and "=c" not in rows
+    assert rows["N"] == [str(int(res.models[m].nobs)) for m in ("FE", "IV-2SLS", "IV-GMM")]
+    # the DataFrame form writes the same file
+    write_regression_table(res.table, tmp_path / "t1_frame.csv")
+    assert (tmp_path / "t1_frame.csv").read_bytes() == (tmp_path / "t1.csv").read_bytes()
+    with pytest.raises(InputTypeError, match=r"^table: expected a RegressionTable .* got list"):
+        write_regression_table([1, 2], tmp_path / "bad.csv")
+    assert not (tmp_path / "bad.csv").exists()
 
 
 # ------------------------------------------------------------------ input errors (one line, no traceback)

@@ -35,7 +35,7 @@ def _hand(x, y):
 
 def test_crs_one_input_one_output_by_hand(panel):
     p, x, y = panel
-    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "period"])
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "year"])
     for key, exp in _hand(x, y).items():
         for col, v in exp.items():
             assert r.loc[key, col] == pytest.approx(v, rel=RTOL), (key, col)
@@ -44,7 +44,7 @@ def test_crs_one_input_one_output_by_hand(panel):
 
 def test_pech_sech_by_hand_vrs(panel):
     p, x, y = panel
-    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "period"])
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "year"])
     # VRS output efficiency of A in 2001 (x=2,y=2): frontier points (2,2),(3,1),(4,2),(5,4); A is on it -> 1
     s01, _ = dea_scores([[2, 4, 3, 5]], [[2, 2, 1, 4]], rts="vrs")
     s02, _ = dea_scores([[2, 5, 3, 4]], [[3, 3, 2, 4]], rts="vrs")
@@ -60,10 +60,10 @@ def test_geometric_means_and_cumulative(panel):
     res = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"])
     hand = _hand(x, y)
     g = np.exp(np.mean([np.log(hand[(d, 2002)]["tfpch"]) for d in x]))
-    assert res.by_period.set_index("period").loc[2002, "tfpch"] == pytest.approx(g, rel=RTOL)
+    assert res.by_period.set_index("year").loc[2002, "tfpch"] == pytest.approx(g, rel=RTOL)
     gA = np.exp(np.mean([np.log(hand[("A", t)]["effch"]) for t in (2002, 2003)]))
     assert res.by_dmu.set_index("dmu").loc["A", "effch"] == pytest.approx(gA, rel=RTOL)
-    cum = res.cumulative.set_index(["dmu", "period"]).tfp_cumulative
+    cum = res.cumulative.set_index(["dmu", "year"]).tfp_cumulative
     assert cum[("A", 2001)] == 1.0
     assert cum[("A", 2003)] == pytest.approx(hand[("A", 2002)]["tfpch"] * hand[("A", 2003)]["tfpch"], rel=RTOL)
 
@@ -178,7 +178,8 @@ def test_subsamples_and_table_export(tmp_path):
                                      "FE West", "IV-2SLS West", "IV-GMM West"]
     assert r.table.loc["lq (se)", "FE"].startswith("(")
     assert r.to_markdown().startswith("| variable | FE |")
-    r.to_csv(tmp_path / "t1.csv")
+    from jilin_spatial.export import write_regression_table
+    write_regression_table(r, tmp_path / "t1.csv")
     assert pd.read_csv(tmp_path / "t1.csv").shape[0] == 9  # 2 x (coef, se), N, 4 IV diagnostic rows
 
 
@@ -199,7 +200,7 @@ def _vrs_output_score_by_hand(xs, ys, x0, y0):
 
 def test_pech_sech_all_dmus_by_hand(panel):
     p, x, y = panel
-    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "period"])
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "year"])
     hand = _hand(x, y)
     for d in x:
         for t in (1, 2):
@@ -212,3 +213,39 @@ def test_pech_sech_all_dmus_by_hand(panel):
             pech = v_cur / v_prev
             assert r.loc[(d, 2001 + t), "pech"] == pytest.approx(pech, rel=RTOL)
             assert r.loc[(d, 2001 + t), "sech"] == pytest.approx(hand[(d, 2001 + t)]["effch"] / pech, rel=RTOL)
+
+
+def test_results_keep_the_callers_column_names(panel):
+    """A panel with ``city`` and ``yr`` gives results with ``city`` and ``yr``, never ``dmu`` / ``period``."""
+    p, x, y = panel
+    q = p.rename(columns={"dmu": "city", "year": "yr"})
+    res = malmquist(q, dmu="city", period="yr", inputs=["x"], outputs=["y"])
+    assert list(res.table.columns[:2]) == ["city", "yr"]
+    assert list(res.by_period.columns[:1]) == ["yr"] and list(res.by_dmu.columns[:1]) == ["city"]
+    assert list(res.cumulative.columns) == ["city", "yr", "tfp_cumulative"]
+    for frame in (res.table, res.by_period, res.by_dmu, res.cumulative):
+        assert not {"dmu", "period"} & set(frame.columns)
+    assert (res.dmu, res.period) == ("city", "yr")
+    assert res.table["yr"].dtype == q["yr"].dtype and res.cumulative["yr"].dtype == q["yr"].dtype
+    # the values sit under the caller's names: tfpch by hand (CRS, 1 input, 1 output)
+    hand = _hand(x, y)
+    t = res.table.set_index(["city", "yr"])
+    for key, exp in hand.items():
+        assert t.loc[key, "tfpch"] == pytest.approx(exp["tfpch"], rel=RTOL)
+    g = np.exp(np.mean([np.log(hand[(d, 2003)]["tfpch"]) for d in x]))
+    assert res.by_period.set_index("yr").loc[2003, "tfpch"] == pytest.approx(g, rel=RTOL)
+    cum = res.cumulative.set_index(["city", "yr"]).tfp_cumulative
+    assert cum[("C", 2003)] == pytest.approx(hand[("C", 2002)]["tfpch"] * hand[("C", 2003)]["tfpch"], rel=RTOL)
+    # the caller's frame is not changed
+    assert list(q.columns) == ["city", "yr", "x", "y"]
+
+
+def test_id_columns_named_like_a_result_column_are_refused(panel):
+    p, _, _ = panel
+    with pytest.raises(InputError, match=r"^period: expected a column name the results do not use .* got 'flag'\. "
+                                         r"Fix: rename it first"):
+        malmquist(p.rename(columns={"year": "flag"}), dmu="dmu", period="flag", inputs=["x"], outputs=["y"])
+    with pytest.raises(InputError, match=r"^dmu: expected a column name the results do not use .* got 'effch'"):
+        malmquist(p.rename(columns={"dmu": "effch"}), dmu="effch", period="year", inputs=["x"], outputs=["y"])
+    with pytest.raises(InputError, match=r"^period: expected a column other than the DMU column, got 'dmu' for both"):
+        malmquist(p, dmu="dmu", period="dmu", inputs=["x"], outputs=["y"])

@@ -57,7 +57,7 @@ def test_tiny_units_match_hand_solution():
     y = {"A": [2, 3, 3], "B": [2, 3, 5], "C": [1, 2, 2], "D": [4, 4, 3]}
     p = pd.DataFrame([{"dmu": d, "year": 2001 + t, "x": x[d][t] * 1e-12, "y": y[d][t] * 1e-12}
                       for d in x for t in range(3)])
-    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "period"])
+    r = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"]).table.set_index(["dmu", "year"])
     best = [max(y[d][t] / x[d][t] for d in x) for t in range(3)]
     for d in x:
         for t in (1, 2):
@@ -80,11 +80,11 @@ def test_dea_scores_do_not_depend_on_units():
 
 def test_period_means_use_complete_rows_and_keep_identities():
     res = malmquist(_make(), rts="vrs", **KW)
-    t, bp = res.table, res.by_period.set_index("period")
+    t, bp = res.table, res.by_period.set_index("year")
     assert t.flag.any() and (~t.flag).any()  # the panel has flagged and unflagged rows in every period
     np.testing.assert_allclose(bp.effch * bp.techch, bp.tfpch, rtol=1e-12)
     np.testing.assert_allclose(bp.pech * bp.sech, bp.effch, rtol=1e-12)
-    for per, g in t.groupby("period"):
+    for per, g in t.groupby("year"):
         ok = g[~g.flag]
         assert bp.loc[per, "n_used"] == len(ok) and bp.loc[per, "n_flagged"] == int(g.flag.sum())
         assert bp.loc[per, "n_used"] + bp.loc[per, "n_flagged"] == 12
@@ -123,9 +123,9 @@ def test_cumulative_breaks_at_a_flagged_transition():
     p = pd.DataFrame({"dmu": ["A", "B"] * 3, "year": [2001, 2001, 2002, 2002, 2003, 2003],
                       "x": [4.0, 5.0, 4.5, 1.0, 4.5, 1.0], "y": [2.0, 3.0, 2.5, 1.0, 2.6, 1.2]})
     res = malmquist(p, dmu="dmu", period="year", inputs=["x"], outputs=["y"], rts="vrs")
-    t = res.table.set_index(["dmu", "period"])
+    t = res.table.set_index(["dmu", "year"])
     assert t.flag.tolist() == [False, True, False, False]  # (A, 2002), (B, 2002), (A, 2003), (B, 2003)
-    cum = res.cumulative.set_index(["dmu", "period"]).tfp_cumulative
+    cum = res.cumulative.set_index(["dmu", "year"]).tfp_cumulative
     assert cum[("B", 2001)] == 1.0
     assert np.isnan(cum[("B", 2002)]) and np.isnan(cum[("B", 2003)])  # not tfpch(2003) with 2002 skipped
     assert cum[("A", 2003)] == pytest.approx(t.loc[("A", 2002), "tfpch"] * t.loc[("A", 2003), "tfpch"], rel=1e-12)
@@ -222,7 +222,7 @@ def test_cli_headline_is_the_complete_row_mean(tmp_path, capsys):
     t = malmquist(p, rts="vrs", **KW).table
     ok = t[~t.flag]
     assert [(int(a[0]), int(a[4]), int(a[5])) for a in lines] == [
-        (y, int((ok.period == y).sum()), int((t.flag & (t.period == y)).sum())) for y in (2001, 2002, 2003)]
+        (y, int((ok.year == y).sum()), int((t.flag & (t.year == y)).sum())) for y in (2001, 2002, 2003)]
     assert all(int(a[5]) > 0 for a in lines)
-    np.testing.assert_allclose([float(a[1]) for a in lines], ok.groupby("period").tfpch.agg(_gmean), atol=5e-5)
+    np.testing.assert_allclose([float(a[1]) for a in lines], ok.groupby("year").tfpch.agg(_gmean), atol=5e-5)
     np.testing.assert_allclose([float(a[2]) * float(a[3]) for a in lines], [float(a[1]) for a in lines], atol=3e-4)
