@@ -85,6 +85,7 @@ class LayerSpec:
         placeholder in them is not in the column, e.g.
         ``"Location quotient, {sector}, {year}"``.
     unit : str
+        Unit of a numeric value; ``""`` for a categorical layer (a class has no unit).
     kind : {"numeric", "categorical"}
     scheme : {"quantiles", "natural_breaks", "user_defined"} or None
         Classing of a numeric layer (None for categorical).
@@ -186,7 +187,7 @@ LAYER_SPECS = MappingProxyType(dict([
     _spec("A", ["A_{sector}", "A"], "Agglomeration index (growth factor), {sector}", "ratio (1 = reference growth)",
           description="Growth of the unit's sector employment over the reference sector's growth, start to end "
                       "year (methods.md §1.2)."),
-    _spec("stage", ["stage_{sector}", "stage"], "Comparative-advantage stage, {sector}", "category",
+    _spec("stage", ["stage_{sector}", "stage"], "Comparative-advantage stage, {sector}", "",
           kind="categorical", colors=STAGE_COLORS,
           description="Stage from the end-year LQ and the agglomeration index: formative, growing, mature or "
                       "declining (methods.md §1.2)."),
@@ -209,21 +210,21 @@ LAYER_SPECS = MappingProxyType(dict([
           "index [0, 1]", description="Entropy-weighted index of one subsystem's scaled indicators (methods.md §2)."),
     _spec("coupling_class", ["Dclass_{year}", "class_en_{year}", "coupling_class_{year}", "Dclass", "class_en",
                              "coupling_class"],
-          "Coupling coordination class, {year}", "category", kind="categorical", colors=COUPLING_COLORS,
+          "Coupling coordination class, {year}", "", kind="categorical", colors=COUPLING_COLORS,
           description="Ten classes of D, lower-closed intervals of width 0.1, from extreme disorder to "
                       "high-quality coordination (methods.md §2)."),
     _spec("coupling_class_zh", ["class_zh_{year}", "class_zh"], "Coupling coordination class (Chinese), {year}",
-          "category", kind="categorical", colors=COUPLING_COLORS_ZH,
+          "", kind="categorical", colors=COUPLING_COLORS_ZH,
           description="The ten classes of D with their Chinese labels (methods.md §2)."),
     _spec("coupling_class_3", ["class_3_{year}", "class_3"], "Coupling coordination, coarse class, {year}",
-          "category", kind="categorical", colors=CLASS3_COLORS,
+          "", kind="categorical", colors=CLASS3_COLORS,
           description="low (D < 0.4), medium (0.4 <= D < 0.7), high (D >= 0.7)."),
     _spec("lisa", ["lisa_{metric}_{year}", "lisa_{metric}", "lisa"], "LISA cluster, {metric}, {year}",
-          "category", kind="categorical", colors=LISA_COLORS,
+          "", kind="categorical", colors=LISA_COLORS,
           description="Local Moran's I quadrant of units significant at p <= 0.05 (conditional permutations); "
                       "ns = not significant (methods.md §4)."),
     _spec("gi_star", ["gi_star_{metric}_{year}", "gi_star_{metric}", "gi_star"],
-          "Getis-Ord Gi* hot and cold spots, {metric}, {year}", "category", kind="categorical",
+          "Getis-Ord Gi* hot and cold spots, {metric}, {year}", "", kind="categorical",
           colors=HOTCOLD_COLORS,
           description="Hot (Zs > 0) and cold spots of Gi* significant at p <= 0.05; ns = not significant "
                       "(methods.md §4.6)."),
@@ -399,7 +400,7 @@ def gpkg_metadata(gdf, *, unknown: str = "raise") -> pd.DataFrame:
     ...     print(r.column, r.kind, r.title, repr(r.unit), sep=" | ")
     adcode | attribute | Administrative code | ''
     lq_manufacturing_2020 | numeric | Location quotient, manufacturing, 2020 | 'ratio (1 = reference average)'
-    Dclass_2020 | categorical | Coupling coordination class, 2020 | 'category'
+    Dclass_2020 | categorical | Coupling coordination class, 2020 | ''
     """
     check_choice("unknown", unknown, _UNKNOWN)
     geom = getattr(gdf, "_geometry_column_name", None)

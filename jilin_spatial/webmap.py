@@ -67,7 +67,7 @@ class MapLayer:
     --------
     >>> ly = MapLayer("Stage", None, "stage_producer_services")
     >>> ly.kind, ly.colors["growing"], ly.unit
-    ('categorical', '#1a9641', 'category')
+    ('categorical', '#1a9641', '')
     >>> MapLayer("D", None, "D_2020", k=4).k, MapLayer("D", None, "D_2020").scheme
     (4, 'quantiles')
     """

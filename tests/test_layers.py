@@ -61,7 +61,8 @@ def test_specs_kind_palette_and_legend_order():
     assert (lq.kind, lq.scheme, lq.k, lq.cmap, lq.colors) == ("numeric", "quantiles", 5, "YlOrRd", None)
     assert layer_spec("D_2020").unit == "index [0, 1]"
     for spec in LAYER_SPECS.values():  # every colour a real colour, every spec described
-        assert spec.description and spec.title and spec.unit
+        assert spec.description and spec.title
+        assert bool(spec.unit) == (spec.kind == "numeric")  # a class has no unit
         for c in (spec.colors or {}).values():
             assert mcolors.is_color_like(c)
 
@@ -208,7 +209,7 @@ def test_maplayer_defaults_from_spec_and_explicit_values_win():
     from jilin_spatial.webmap import MapLayer
 
     ly = MapLayer("LISA", None, "lisa_coupling_D_2020")
-    assert (ly.kind, ly.unit, dict(ly.colors)) == ("categorical", "category", dict(layers.LISA_COLORS))
+    assert (ly.kind, ly.unit, dict(ly.colors)) == ("categorical", "", dict(layers.LISA_COLORS))
     ly = MapLayer("LQ", None, "lq_manufacturing_2020", unit="LQ", k=3, scheme="natural_breaks")
     assert (ly.kind, ly.unit, ly.k, ly.scheme, ly.cmap) == ("numeric", "LQ", 3, "natural_breaks", "YlOrRd")
     mine = {"HH": "#000000"}
@@ -238,7 +239,7 @@ def test_gpkg_metadata_per_column():
     assert meta["column"].tolist() == [c for c in g.columns if c != "geometry"]
     row = meta.set_index("column").loc["lisa_lq_manufacturing_2020"]
     assert (row.key, row.kind, row.title, row.unit) == (
-        "lisa", "categorical", "LISA cluster, location quotient, manufacturing, 2020", "category")
+        "lisa", "categorical", "LISA cluster, location quotient, manufacturing, 2020", "")
     assert row.description == LAYER_SPECS["lisa"].description
     row = meta.set_index("column").loc["adcode"]
     assert (row.key, row.kind, row.title) == ("adcode", "attribute", "Administrative code")
