@@ -258,7 +258,7 @@ ATTRIBUTES = MappingProxyType({
     "distance": ("Distance", "see distance_unit", "Distance between the two units used by the gravity model."),
     "distance_unit": ("Distance unit", "", "Unit of the distance column (e.g. rail_km)."),
     "R": ("Gravity tie strength R", "mass^2 / distance^b", "R = k * sqrt(P_i G_i) * sqrt(P_j G_j) / d^b "
-          "(methods.md §5)."),
+          "(methods.md §3)."),
     "F": ("Tie share F", "share (0-1]", "Share of the origin's total R that goes to this destination."),
     "F_reverse": ("Tie share F (reverse)", "share (0-1]", "Share of the destination's total R that goes to the "
                   "origin."),
