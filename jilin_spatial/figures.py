@@ -8,6 +8,8 @@ English with a warning.  Fonts are set per figure (``rc_context``): the
 global rcParams are never changed.  Text is DejaVu Sans; only text with
 Chinese characters is drawn with the CJK font, addressed by its file (no
 font-family lookup, so no "failed to find font weight" log lines).
+Title, unit, classing and colours not given come from the layer registry
+(:mod:`jilin_spatial.layers`), as on the web map.
 This module renders; it computes no metric.
 """
 
@@ -18,6 +20,7 @@ import warnings
 import numpy as np
 
 from ._errors import DataNoteWarning
+from .layers import layer_style
 
 __all__ = ["cjk_font", "choropleth_png"]
 
@@ -59,16 +62,29 @@ def _nice(x):
     return 10 * e
 
 
-def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colors: dict | None = None,
-                   scheme: str = "quantiles", k: int = 5, unit: str = "", source: str = "", labels: str = "en",
-                   dpi: int = 150):
+def choropleth_png(gdf, column, path, *, title: str | None = None, kind: str | None = None,
+                   colors: dict | None = None, scheme: str | None = None, k: int | None = None,
+                   unit: str | None = None, cmap: str | None = None, bins=None, source: str = "",
+                   labels: str = "en", dpi: int = 150):
     """Write one PNG choropleth with legend, scale bar, north arrow and source line.
 
     Parameters
     ----------
+    gdf : geopandas.GeoDataFrame
+    column : str
+        The layer column to draw.
+    path : str or Path
+    title, kind, colors, scheme, k, unit, cmap, bins : optional
+        Drawing options; those left as None come from the layer registry
+        (:func:`jilin_spatial.layers.layer_style`), as on the web map, so a
+        column has the same colours in both.  A column outside the registry
+        is numeric, quantiles, 5 classes, YlOrRd, titled by its name.
+    source : str
+        The source line.
     labels : {"en", "zh"}
         Label language for unit names; ``"zh"`` falls back to English with a
         :class:`DataNoteWarning` when no CJK font is installed.
+    dpi : int
     """
     import matplotlib
     from matplotlib.figure import Figure
@@ -82,16 +98,19 @@ def choropleth_png(gdf, column, path, *, title: str, kind: str = "numeric", colo
     if labels == "zh" and font is None:
         warnings.warn("no CJK font installed (e.g. apt-get install fonts-wqy-zenhei): labels fall back to English",
                       DataNoteWarning, stacklevel=2)
+    st = layer_style(column, title=title, kind=kind, unit=unit, scheme=scheme, k=k, cmap=cmap, colors=colors,
+                     bins=bins)
     crs = fitted_crs(gdf)
     cjk = FontProperties(fname=_font_file(font)) if font else None
     with matplotlib.rc_context(_rc()):
-        _draw(Figure, Patch, gdf.to_crs(crs), column, path, crs=crs, title=title, kind=kind, colors=colors,
-              scheme=scheme, k=k, unit=unit, source=source, use_zh=use_zh, dpi=dpi, cjk=cjk)
+        _draw(Figure, Patch, gdf.to_crs(crs), column, path, crs=crs, title=st["title"], kind=st["kind"],
+              colors=st["colors"], scheme=st["scheme"], k=st["k"], cmap=st["cmap"], bins=st["bins"],
+              unit=st["unit"], source=source, use_zh=use_zh, dpi=dpi, cjk=cjk)
     return path
 
 
-def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k, unit, source, use_zh, dpi,  # noqa: N803
-          cjk):
+def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k, cmap, bins, unit,  # noqa: N803
+          source, use_zh, dpi, cjk):
     from .webmap import fill_colors
 
     def fp(text):
@@ -99,7 +118,8 @@ def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k
 
     fig = Figure(figsize=(7.5, 7), dpi=dpi)  # no pyplot: no global figure registry, no backend switch
     ax = fig.subplots()
-    fill, entries = fill_colors(g[column].to_numpy(), kind=kind, scheme=scheme, k=k, colors=colors)
+    fill, entries = fill_colors(g[column].to_numpy(), kind=kind, scheme=scheme, k=k, bins=bins, colors=colors,
+                                cmap=cmap)
     handles = [Patch(facecolor=c, edgecolor="#555", label=lab) for lab, c in entries]
     g.plot(ax=ax, color=fill, edgecolor="#555", linewidth=0.5)
     if len(g) <= 12:

@@ -7,6 +7,9 @@
   values for small n.  Masked / missing values are grey.
 * Categorical layers use fixed colours (stage, coupling class, LISA quadrant
   in GeoDa's colours; insignificant grey).
+* Title, unit, kind, classing and colours a layer is not given come from the
+  layer registry (:mod:`jilin_spatial.layers`), which the figures and the
+  GeoPackage metadata read too; this module imports no metric module.
 * Ties are lines whose width scales with R; circles are semi-transparent
   polygons with the centre marked; rail edges are schematic lines between
   seats, high-speed solid and conventional dashed, labelled as modelled.
@@ -35,21 +38,14 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError, check_choice
-from .coupling import CLASSES_10
+from .layers import CLASS3_COLORS, COUPLING_COLORS, HOTCOLD_COLORS, LISA_COLORS, NODATA, STAGE_COLORS, layer_style
 
 __all__ = ["MapLayer", "build_map", "save_map", "classify", "fill_colors", "LISA_COLORS", "STAGE_COLORS",
-           "CLASS3_COLORS",
-           "COUPLING_COLORS", "SCHEMES"]
+           "CLASS3_COLORS", "COUPLING_COLORS", "HOTCOLD_COLORS", "NODATA", "SCHEMES"]
 
 SCHEMES = ("quantiles", "natural_breaks", "user_defined")
-NODATA = "#d3d3d3"
-#: GeoDa / esda LISA cluster colours
-LISA_COLORS = {"HH": "#d7191c", "LL": "#2c7bb6", "LH": "#abd9e9", "HL": "#fdae61", "ns": NODATA}
-STAGE_COLORS = {"formative": "#a6d96a", "growing": "#1a9641", "mature": "#fdae61", "declining": "#d7191c"}
-CLASS3_COLORS = {"low": "#fc8d59", "medium": "#ffffbf", "high": "#91cf60"}
-COUPLING_COLORS = {en: c for (_, en), c in zip(
-    CLASSES_10,
-    ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#d9ef8b", "#a6d96a", "#66bd63", "#1a9850", "#006837"])}
+# The colour constants (LISA_COLORS, STAGE_COLORS, CLASS3_COLORS, COUPLING_COLORS, HOTCOLD_COLORS, NODATA) live in
+# the layer registry (:mod:`jilin_spatial.layers`) and are re-exported here for code that imports them from webmap.
 TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; OpenStreetMap contributors",
             "WGS84 (OpenStreetMap): lines up with these polygons"),
@@ -58,22 +54,46 @@ TILES = {
 
 @dataclass
 class MapLayer:
-    """What to draw.  ``kind``: numeric, categorical, ties, circles or rail."""
+    """What to draw.  ``kind``: numeric, categorical, ties, circles or rail.
+
+    Options left as None (``kind``, ``unit``, ``scheme``, ``k``,
+    ``colors``, ``cmap``, ``bins``) are filled from the layer registry,
+    :func:`jilin_spatial.layers.layer_style` of ``column``, so the map
+    draws a column as the figures do: ``MapLayer("LISA", g,
+    "lisa_lq_manufacturing_2020")`` is categorical in GeoDa's LISA colours.
+    A column outside the registry is numeric, quantiles, 5 classes, YlOrRd.
+
+    Examples
+    --------
+    >>> ly = MapLayer("Stage", None, "stage_producer_services")
+    >>> ly.kind, ly.colors["growing"], ly.unit
+    ('categorical', '#1a9641', '')
+    >>> MapLayer("D", None, "D_2020", k=4).k, MapLayer("D", None, "D_2020").scheme
+    (4, 'quantiles')
+    """
 
     name: str
     gdf: object
     column: str | None = None
-    kind: str = "numeric"
-    unit: str = ""
+    kind: str | None = None
+    unit: str | None = None
     year: object = None
-    scheme: str = "quantiles"
-    k: int = 5
+    scheme: str | None = None
+    k: int | None = None
     bins: list | None = None
     colors: dict | None = None
-    cmap: str = "YlOrRd"
+    cmap: str | None = None
     show: bool = False
     note: str = ""
     extra_fields: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.kind in ("ties", "rail", "circles"):
+            return
+        st = layer_style(self.column, kind=self.kind, unit=self.unit, scheme=self.scheme, k=self.k,
+                         cmap=self.cmap, colors=self.colors, bins=self.bins)
+        for key in ("kind", "unit", "scheme", "k", "cmap", "colors", "bins"):
+            setattr(self, key, st[key])
 
 
 def classify(values, *, scheme: str = "quantiles", k: int = 5, bins=None):
