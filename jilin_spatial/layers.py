@@ -267,6 +267,8 @@ ATTRIBUTES = MappingProxyType({
     "minutes": ("Travel time threshold", "min", "Modelled travel-time threshold of the circle."),
     "centre_lon": ("Centre longitude", "degree (WGS84)", "Longitude of the circle's centre."),
     "centre_lat": ("Centre latitude", "degree (WGS84)", "Latitude of the circle's centre."),
+    "modelled": ("Modelled location", "true/false", "Whether the point is modelled (a representative point) "
+                 "rather than a surveyed seat."),
 })
 _MISSING = ("raise", "none")
 _UNKNOWN = ("raise", "skip")

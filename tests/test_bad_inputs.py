@@ -26,7 +26,7 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from jilin_spatial import autocorrelation as ac
-from jilin_spatial import circles, cli, coupling, datasets, econometrics, gravity, io, network, productivity, weights
+from jilin_spatial import circles, cli, coupling, datasets, econometrics, gravity, io, jilin, network, productivity, weights
 from jilin_spatial import concentration as conc
 from jilin_spatial._errors import (CRSError, EmptyInputError, FileFormatError, GeometryError, IdMismatchError,
                                    InputError, InputTypeError)
@@ -105,7 +105,12 @@ def _ties(R=(2.0, 1.0, 0.5)):
 
 @functools.lru_cache(maxsize=1)
 def _jilin_graph():
-    return network.rail_graph()
+    return jilin.rail_graph()
+
+
+@functools.lru_cache(maxsize=1)
+def _jilin_units():
+    return jilin.circle_units()[0]
 
 
 def _panel(dmus="ABCD", periods=(2001, 2002, 2003), **cols):
@@ -603,30 +608,31 @@ CASES = [
                                  pd.DataFrame({"from": ["A"], "to": ["C"], "rail_km": [10.0], "mode": ["high-speed"],
                                                "speed_kph": [0.0]})),
      InputError, "speed_kph: expected a positive speed in km/h, got 0.0 for A-C"),
-    ("rail-graph-bad-road", lambda p: network.rail_graph(road="highway"),
+    ("rail-graph-bad-road", lambda p: jilin.rail_graph(road="highway"),
      InputError, "road: expected one of ['off_network', 'all', 'none'], got 'highway'"),
-    ("rail-graph-detour-below-1", lambda p: network.rail_graph(detour=0.9),
+    ("rail-graph-detour-below-1", lambda p: jilin.rail_graph(detour=0.9),
      InputError, "detour: expected a factor >= 1"),
-    ("rail-graph-access-min-zero", lambda p: network.rail_graph(access_min=0),
-     InputError, "access_min: expected a positive number, got 0"),
-    pytest.param("rail-graph-access-min-inf", lambda p: network.rail_graph(access_min=INF),
-                 InputError, "access_min: expected", marks=xfail(
-                     "rail_graph accepts access_min=inf (the check is `not v > 0`): every seat is cut off and all "
-                     "36 prefecture pairs come out unreachable, silently")),
-    ("resolve-unknown-place", lambda p: circles.resolve_place("Nowhereville"),
-     InputError, "centre: expected an adcode, or a prefecture or county name"),
+    ("rail-graph-access-min-zero", lambda p: jilin.rail_graph(access_min=0),
+     InputError, "access_min: expected a positive finite number, got 0"),
+    ("rail-graph-access-min-inf", lambda p: jilin.rail_graph(access_min=INF),
+     InputError, "access_min: expected a positive finite number, got inf"),
+    ("resolve-unknown-place", lambda p: circles.resolve_place("Nowhereville", jilin.place_table()),
+     InputError, "centre: expected an id or a place name of the region, got 'Nowhereville'"),
     ("parse-link-three-fields", lambda p: circles.parse_link("Changchun,Jilin,60"),
      InputError, "--add-link: expected FROM,TO,RAIL_KM,MODE[,SPEED_KPH], got 'Changchun,Jilin,60'"),
     ("parse-link-text-km", lambda p: circles.parse_link("Changchun,Jilin,sixty,high-speed"),
      InputError, "--add-link: expected numbers for RAIL_KM and SPEED_KPH"),
     ("circles-non-positive-minutes",
-     lambda p: circles.economic_circles(network.graph_from_edges(_edges()), minutes=(30, 0)),
-     InputError, "minutes: expected positive thresholds in minutes, got [30, 0]"),
-    pytest.param("circles-nan-minutes",
-                 lambda p: circles.economic_circles(_jilin_graph(), ["Changchun"], minutes=[NAN]),
-                 InputError, "minutes: expected positive thresholds", marks=xfail(
-                     "economic_circles accepts minutes=[nan] (nan <= 0 is False) and reports a circle of 0 "
-                     "counties at NaN minutes, silently")),
+     lambda p: circles.economic_circles(_jilin_graph(), ["Changchun"], units=_jilin_units(), minutes=(30, 0)),
+     InputError, "minutes: expected positive finite thresholds in minutes, got [30, 0]"),
+    ("circles-nan-minutes",
+     lambda p: circles.economic_circles(_jilin_graph(), ["Changchun"], units=_jilin_units(), minutes=[NAN]),
+     InputError, "minutes: expected positive finite thresholds"),
+    ("circles-units-without-population",
+     lambda p: circles.economic_circles(_jilin_graph(), ["Changchun"], units=datasets.load_boundaries("county")),
+     InputError, "units: expected a GeoDataFrame with adcode, population, employment, geometry"),
+    ("region-centre-from-another-province", lambda p: jilin.region("prefecture").resolve("沈阳"),
+     InputError, "centre: expected an id or a place name of Jilin Province (prefecture), got '沈阳'"),
     # ----------------------------------------------------------------- productivity
     ("malmquist-inf-input", lambda p: productivity.malmquist(_panel_with("x", INF), dmu="dmu", period="t",
                                                              inputs=["x"], outputs=["y"]),
@@ -730,7 +736,7 @@ CASES = [
     ("cli-circle-speed-zero", lambda p: ["circle", "--out", str(p / "o"), "--speed-hsr", "0"],
      CLI, "argument --speed-hsr: expected a finite number in (0, 1000], got '0'"),
     ("cli-report-years-2015", lambda p: ["report", "--out", str(p / "o"), "--years", "2015"],
-     CLI, "--years: expected years from [2010, 2020], got [2015]", _no_output("o")),
+     CLI, "--years: expected years the regions hold [2010, 2020], got [2015]", _no_output("o")),
     ("cli-report-minutes-negative", lambda p: ["report", "--out", str(p / "o"), "--minutes", "-30"],
      CLI, "argument --minutes: expected a finite number in (0, 1440], got '-30'"),
     pytest.param("cli-report-level-city", lambda p: ["report", "--out", str(p / "o"), "--level", "city"],

@@ -31,11 +31,7 @@ FORBIDDEN_EXTERNAL = {"folium", "matplotlib"}
 #: network, gravity and circles into ``regions``/``jilin``).  THIS LIST MUST SHRINK TO EMPTY; never add to it.
 #: The test fails both for a violation not listed here and for a listed one that no longer exists, so the
 #: list stays true: when you remove an import, remove its entry (and the module's key once it is empty).
-KNOWN_VIOLATIONS: dict[str, set[str]] = {
-    "network": {"datasets"},
-    "gravity": {"datasets"},
-    "circles": {"datasets"},
-}
+KNOWN_VIOLATIONS: dict[str, set[str]] = {}
 
 
 def _module_name(path: Path) -> str:
