@@ -120,7 +120,7 @@ def _cmd_lq(args):
 
 def _file_options(s, *, required: bool):
     """The options that describe a user's region files (report and lq)."""
-    s.add_argument("--table", required=required,
+    s.add_argument("--table", required=required, nargs="+" if not required else None,
                    help="employment by unit and sector, CSV or Excel (wide: one column per sector, census headers "
                         "in Chinese or English or sector keys; or long: id, sector, year, value)")
     s.add_argument("--id-col", required=required, help="unit id column of the table (and the polygons)")
@@ -129,7 +129,8 @@ def _file_options(s, *, required: bool):
     s.add_argument("--name-col", help="unit name column (polygons or table), for labels and --centre")
     s.add_argument("--form", choices=["long", "wide"], default="wide" if not required else "long")
     s.add_argument("--year", type=_number("--year", lo=1900, hi=2100, integer=True, lo_open=False, example="2020"),
-                   help="year of a wide table without a year column")
+                   nargs="+" if not required else None,
+                   help="year of a wide table without a year column (one per --table)")
     s.add_argument("--letters", choices=["2002", "2017"], help="GB/T 4754 vintage of bare section letters")
     s.add_argument("--sector-names", choices=["auto", "census", "as_is"], default="auto",
                    help="census: every header must be a GB/T 4754 section (unrecognised ones are listed); as_is: "

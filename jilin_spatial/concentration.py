@@ -417,6 +417,8 @@ def agglomeration_index(
         reason[(q0 == 0) & (reason == "")] = "zero base-year value (growth undefined)"
         if not np.isfinite(Si):
             reason[reason == ""] = "reference growth undefined (zero or missing reference)"
+        elif form == "factor" and Si <= -1:
+            reason[reason == ""] = "reference industry vanished (S_i = -1): factor form undefined"
         A = np.full(q0.shape, np.nan)
         ok = reason == ""
         if form == "factor":

@@ -166,21 +166,25 @@ class Region:
             GeoPackage, GeoJSON or Shapefile with ``poly_id_col`` (default ``id_col``).
         id_col : str
             Unit id column of the table (and the polygons); kept as the id name in outputs.
-        table : path
+        table : path or list of paths
             Employment by unit and sector, CSV or Excel, ``form="wide"`` (one column
-            per sector, default) or ``"long"`` (``sector, year, value``).  Sector
+            per sector, default) or ``"long"`` (``sector, year, value``).  Several
+            tables (e.g. one per census) with one ``year`` each.  Sector
             headers may be keys, census section names in Chinese (both GB/T 4754
             wordings), English names, or letters with ``letters`` ("2002"/"2017")
             (:func:`jilin_spatial.sectors.match_sectors`).
         name_col : str, optional
             Unit names (polygons and/or table); used for labels and to resolve centres.
-        year : int, optional
-            Year of a wide table without a year column.
+        year : int or list of int, optional
+            Year of a wide table without a year column (one per table).
         population : path, optional
             CSV with ``id_col``, ``population_col`` and optionally ``year``.
         indicators, indicator_system : path, optional
             Coupling indicators (``id_col``, ``year``, one column per indicator) and
-            the system table (``subsystem, indicator, direction``).
+            the system table (``subsystem, indicator, direction``).  Without a system:
+            agglomeration = LQ of manufacturing, of producer services and their
+            co-agglomeration (computed from the table), innovation = every column of
+            the indicator table, all positive (stated in the summary).
         seats : path, optional
             CSV with ``id_col``, ``lon``, ``lat`` (WGS84); default: representative
             points of the polygons (modelled).
@@ -208,7 +212,6 @@ class Region:
 
         """
         from . import io
-        from .sectors import match_sectors
 
         poly = io.read_polygons(polygons, id_col=poly_id_col or id_col, name_col=name_col, invalid=invalid)
         if parent_col:
@@ -216,16 +219,24 @@ class Region:
                 raise InputError("parent_col", "a column of the polygons", repr(parent_col),
                                  f"choose from {list(poly.columns)}")
             poly["parent_adcode"] = poly[parent_col].astype(str)
-        raw = io._read_any_table(table, encoding=encoding, sep=sep)
-        skip = {id_col, "year"} | ({name_col} if name_col else set())
-        sectors = [c for c in raw.columns if c not in skip] if form == "wide" else None
-        emp = io.read_table(table, id_col=id_col, form=form, year=year, sectors=sectors, encoding=encoding, sep=sep)
-        labels = list(emp["sector"].unique())
-        if sector_names == "census" or (sector_names == "auto" and _any_known(labels, letters)):
-            emp["sector"] = emp["sector"].map(match_sectors(labels, letters=letters, argument="table"))
-        elif sector_names not in ("auto", "as_is"):
-            raise InputError("sector_names", "one of ['auto', 'census', 'as_is']", repr(sector_names),
-                             "pass sector_names='auto'")
+        tables = list(table) if isinstance(table, (list, tuple)) else [table]
+        years = list(year) if isinstance(year, (list, tuple)) else [year] * len(tables)
+        if len(years) != len(tables):
+            raise InputError("year", f"one year per table ({len(tables)} tables)", repr(year),
+                             "pass --year 2010 2020 for --table t2010.csv t2020.csv")
+        parts = []
+        for tab, yr in zip(tables, years):
+            raw = io._read_any_table(tab, encoding=encoding, sep=sep)
+            skip = {id_col, "year"} | ({name_col} if name_col else set())
+            sectors = [c for c in raw.columns if c not in skip] if form == "wide" else None
+            part = io.read_table(tab, id_col=id_col, form=form, year=yr, sectors=sectors, encoding=encoding, sep=sep)
+            parts.append(_sector_keys(part, letters, sector_names))
+        emp = pd.concat(parts, ignore_index=True)
+        dup = emp.duplicated(["adcode", "sector", "year"])
+        if dup.any():
+            raise IdMismatchError("table", "one value per unit, sector and year across the tables",
+                                  f"{int(dup.sum())} repeated, e.g. year {int(emp[dup].year.iloc[0])}",
+                                  "give each table its own --year")
         if name_col and name_col in raw.columns and not {"name_zh", "name_en"} & set(poly.columns):
             names = raw.drop_duplicates(id_col).set_index(raw[id_col].astype(str))[name_col]
             poly["name_zh"] = poly["adcode"].map(names)
@@ -255,9 +266,15 @@ class Region:
                 if c not in ("adcode", "year", name_col):
                     ind[c] = io._numeric(ind[c], c)
             if indicator_system is None:
-                raise InputError("indicator_system", "a system table (subsystem, indicator, direction) with "
-                                 "indicators", "None", "pass indicator_system=FILE")
-            system = io._read_any_table(indicator_system, encoding=encoding)
+                own = [c for c in ind.columns if c not in ("adcode", "year", name_col)]
+                system = pd.DataFrame(
+                    [{"subsystem": "agglomeration", "indicator": k, "direction": "positive",
+                      "definition": "computed from the employment table"} for k in
+                     ("lq_manufacturing", "lq_producer_services", "coagglomeration")]
+                    + [{"subsystem": "innovation", "indicator": k, "direction": "positive",
+                        "definition": "from the indicator table; direction assumed positive"} for k in own])
+            else:
+                system = io._read_any_table(indicator_system, encoding=encoding)
         st = None
         if seats is not None:
             s = io._read_any_table(seats, encoding=encoding)
@@ -271,7 +288,7 @@ class Region:
             if bad.any():
                 raise InputError("seats", "lon/lat in degrees (WGS84)", f"{int(bad.sum())} points out of range, "
                                  f"ids {st.adcode[bad].tolist()[:5]}", "reproject the seats to EPSG:4326")
-        sources = [{"name": "table", "path": str(table)}, {"name": "polygons", "path": str(polygons)}]
+        sources = [{"name": "table", "path": str(t)} for t in tables] + [{"name": "polygons", "path": str(polygons)}]
         sources += [{"name": k, "path": str(v)} for k, v in (("population", population), ("indicators", indicators),
                                                             ("seats", seats), ("rail", rail)) if v is not None]
         reg = cls(name=name or Path(str(polygons)).stem, level=level, units=poly, employment=emp, id_name=id_col,
@@ -474,6 +491,19 @@ class Region:
         if len(tot):
             return tot.set_index("adcode")["value"]
         return e.groupby("adcode")["value"].sum(min_count=1)
+
+
+def _sector_keys(table: pd.DataFrame, letters, sector_names) -> pd.DataFrame:
+    """The table with census-style sector labels mapped to sector keys (per table: vintages differ)."""
+    from .sectors import match_sectors
+
+    if sector_names not in ("auto", "census", "as_is"):
+        raise InputError("sector_names", "one of ['auto', 'census', 'as_is']", repr(sector_names),
+                         "pass sector_names='auto'")
+    labels = list(table["sector"].unique())
+    if sector_names == "census" or (sector_names == "auto" and _any_known(labels, letters)):
+        table = table.assign(sector=table["sector"].map(match_sectors(labels, letters=letters, argument="table")))
+    return table
 
 
 def _any_known(labels, letters) -> bool:

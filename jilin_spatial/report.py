@@ -761,5 +761,6 @@ def _with_id(frames: dict, id_name: str) -> dict:
     out = {}
     for k, df in frames.items():
         ren = {c: c.replace("adcode", id_name) for c in df.columns if "adcode" in c}
+        ren = {c: n for c, n in ren.items() if n not in df.columns}  # never two columns of one name
         out[k] = df.rename(columns=ren)
     return out
