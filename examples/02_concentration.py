@@ -31,7 +31,7 @@ print(a[["name_en", "A", "lq_end", "stage_zh", "stage_en"]].round(3).to_string(i
 
 # structural similarity (UNIDO) and the Krugman index, 19 non-agricultural sections
 sim = js.similarity_coefficient(emp, sectors="non_agricultural", regions=["220100", "220200"])
-print(sim.query("adcode_a == '220100' and adcode_b == '220200' and year_a == year_b"))
+print(sim.query("`from` == '220100' and to == '220200' and from_year == to_year"))
 
 # co-agglomeration of manufacturing and producer services
 m = lq.query("sector == 'manufacturing'").set_index(["adcode", "year"])["lq"]
@@ -45,5 +45,5 @@ layer = js.layers.attach(datasets.load_boundaries("county"), clq, value="lq")
 out = Path(os.environ.get("JILIN_SPATIAL_EXAMPLE_OUT", tempfile.mkdtemp())) / "concentration.gpkg"
 write_gpkg_layers({"county_lq": layer}, out)
 print(f"wrote {out}; development zones without polygons: {layer.attrs['unmatched']}")
-s_cj = sim.query("adcode_a == '220100' and adcode_b == '220200' and year_a == 2020 and year_b == 2020")["S"].item()
+s_cj = sim.query("`from` == '220100' and to == '220200' and from_year == 2020 and to_year == 2020")["S"].item()
 print(f"check: unido_changchun_jilin_2020={s_cj:.8f}")

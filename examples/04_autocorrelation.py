@@ -22,9 +22,7 @@ with warnings.catch_warnings():
 print(f"prefectures: I = {r.I:.3f}, E[I] = {r.EI:.3f}, exact p = {r.p_exact:.4f}, normal p = {r.p_norm:.4f}")
 
 # weights on rail km (inverse distance squared) from the shipped matrix
-from jilin_spatial.network import pair_matrix
-
-D = pair_matrix(datasets.load_rail_matrix(), "rail_km_shortest")
+D = js.pair_matrix(datasets.load_rail_matrix(), "rail_km_shortest", a="from_adcode", b="to_adcode")
 wr = js.spatial_weights(kind="inverse_distance", matrix=D, power=2, unit="rail_km")
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", FewUnitsWarning)

@@ -513,7 +513,7 @@ def similarity_coefficient(data: pd.DataFrame, *, sectors: Iterable[str] | None 
     Returns
     -------
     pandas.DataFrame
-        ``adcode_a, year_a, adcode_b, year_b, S, krugman, n_sectors``, for
+        ``from, from_year, to, to_year, S, krugman, n_sectors`` (pair columns as in every pair table), for
         every ordered pair including the diagonal (S = 1, K = 0); pivot it
         for a matrix.
 
@@ -527,7 +527,7 @@ def similarity_coefficient(data: pd.DataFrame, *, sectors: Iterable[str] | None 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"adcode": ["a", "a", "b", "b"], "sector": ["x", "y", "x", "y"],
     ...                   "year": 2020, "value": [1.0, 0.0, 0.0, 1.0]})
-    >>> similarity_coefficient(t).query("adcode_a == 'a' and adcode_b == 'b'")["S"].item()
+    >>> similarity_coefficient(t).query("`from` == 'a' and to == 'b'")["S"].item()
     0.0
     """
     data = _check_tidy(data)
@@ -569,7 +569,7 @@ def similarity_coefficient(data: pd.DataFrame, *, sectors: Iterable[str] | None 
     ia, ib = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     ia, ib = ia.ravel(), ib.ravel()
     return pd.DataFrame({
-        "adcode_a": ids[ia], "year_a": yrs[ia], "adcode_b": ids[ib], "year_b": yrs[ib],
+        "from": ids[ia], "from_year": yrs[ia], "to": ids[ib], "to_year": yrs[ib],
         "S": S.ravel(), "krugman": K.ravel(), "n_sectors": X.shape[1],
     })
 

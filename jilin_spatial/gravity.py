@@ -194,7 +194,7 @@ def tie_centrality(ties: pd.DataFrame, *, seed: int = 12345) -> tuple[pd.DataFra
     >>> t = pd.DataFrame({"from": ["a", "a", "b"], "to": ["b", "c", "c"], "R": [2.0, 0.0, 1.0],
     ...                   "F": [1.0, 0.0, 1.0], "asymmetric": False})
     >>> nodes, edges = tie_centrality(t)
-    >>> edges[["a", "b", "R", "backbone"]].values.tolist()
+    >>> edges[["from", "to", "R", "backbone"]].values.tolist()
     [['a', 'b', 2.0, True], ['b', 'c', 1.0, True], ['a', 'c', 0.0, False]]
     >>> float(nodes.set_index("adcode").betweenness["b"])
     1.0
@@ -213,9 +213,9 @@ def tie_centrality(ties: pd.DataFrame, *, seed: int = 12345) -> tuple[pd.DataFra
     nodes["pagerank"] = nodes.adcode.map(pr)
     nodes["betweenness"] = nodes.adcode.map(bt)
     nodes["community"] = nodes.adcode.map(comm)
-    rows = [{"a": a, "b": b, "R": d["R"], "backbone": mst.has_edge(a, b), "mask_reason": ""}
+    rows = [{"from": a, "to": b, "R": d["R"], "backbone": mst.has_edge(a, b), "mask_reason": ""}
             for a, b, d in G.edges(data=True)]
-    rows += [{"a": a, "b": b, "R": 0.0, "backbone": False, "mask_reason": why}
+    rows += [{"from": a, "to": b, "R": 0.0, "backbone": False, "mask_reason": why}
              for a, b, why in G.graph["excluded_ties"]]
-    edges = pd.DataFrame(rows, columns=["a", "b", "R", "backbone", "mask_reason"])
+    edges = pd.DataFrame(rows, columns=["from", "to", "R", "backbone", "mask_reason"])
     return nodes.sort_values("strength", ascending=False).reset_index(drop=True), edges

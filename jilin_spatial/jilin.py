@@ -122,7 +122,7 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
     Examples
     --------
     >>> from jilin_spatial.network import seat_matrix
-    >>> m = seat_matrix(rail_graph()).set_index(["from_adcode", "to_adcode"])
+    >>> m = seat_matrix(rail_graph()).set_index(["from", "to"])
     >>> int(m.loc[("220100", "220200"), "rail_km"])
     111
     """

@@ -397,17 +397,17 @@ def seat_matrix(G, *, level: str = "prefecture", mode: str | None = None) -> pd.
             pairs = [km.get((x, y), np.nan) for x in st[a] for y in st[b]]
             d = np.nanmin(pairs) if pairs and not np.all(np.isnan(pairs)) else np.nan
             t = mins.get((a, b), np.nan) if mode is None else np.nan
-            rows.append({"from_adcode": a[5:], "to_adcode": b[5:], "rail_km": d, "travel_min": t,
+            rows.append({"from": a[5:], "to": b[5:], "rail_km": d, "travel_min": t,
                          "reachable": bool(np.isfinite(d))})
     return pd.DataFrame(rows)
 
 
-def pair_matrix(pairs: pd.DataFrame, value: str, *, a: str = "from_adcode", b: str = "to_adcode") -> pd.DataFrame:
+def pair_matrix(pairs: pd.DataFrame, value: str, *, a: str = "from", b: str = "to") -> pd.DataFrame:
     """Square symmetric matrix from a table of unordered pairs (e.g. :func:`seat_matrix`), 0 on the diagonal.
 
     Examples
     --------
-    >>> m = pair_matrix(pd.DataFrame({"from_adcode": ["a"], "to_adcode": ["b"], "rail_km": [5.0]}), "rail_km")
+    >>> m = pair_matrix(pd.DataFrame({"from": ["a"], "to": ["b"], "rail_km": [5.0]}), "rail_km")
     >>> m.to_numpy().tolist()
     [[0.0, 5.0], [5.0, 0.0]]
     """

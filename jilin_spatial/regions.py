@@ -456,7 +456,7 @@ class Region:
         G = self.graph
         if G is not None and any(d.get("mode") in ("high-speed", "conventional") for _, _, d in G.edges(data=True)):
             sm = seat_matrix(G, level=self.level)
-            ids = set(sm.from_adcode) | set(sm.to_adcode)
+            ids = set(sm["from"]) | set(sm["to"])
             if len(sm) and sm.reachable.all() and set(self.units.adcode) <= ids:
                 return pair_matrix(sm, "rail_km"), "rail_km", "rail km between seats (shortest, on rail edges)", sm
         kind = "seat points" if self.seats is not None else "representative points (modelled)"

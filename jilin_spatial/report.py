@@ -37,6 +37,8 @@ LEVELS = ("prefecture", "county")
 SEED = 12345
 _KEY_GROUPS = ("manufacturing", "producer_services", "producer_services_high", "producer_services_low")
 _AGG_INDICATORS = ("lq_manufacturing", "lq_producer_services", "coagglomeration")
+#: Pair tables: the metrics' ``from``/``to`` become ``from_<id>``/``to_<id>`` in the outputs.
+_PAIR = {"from": "from_adcode", "to": "to_adcode"}
 
 
 @dataclass
@@ -239,7 +241,7 @@ def _step_concentration(ctx: ReportContext) -> StepOutput:
                                                 "stage_zh", "stage_en", "mask_reason", "is_zone"]]
     else:
         so.skipped.append(("agglomeration stages", "two census years (growth between them)"))
-    so.tables["similarity"] = pd.concat(all_sim, ignore_index=True)
+    so.tables["similarity"] = pd.concat(all_sim, ignore_index=True).rename(columns=_PAIR)
     if all_co:
         so.tables["coagglomeration"] = pd.concat(all_co, ignore_index=True)[
             ["adcode", "name_zh", "name_en", "level", "year", "lq_manufacturing", "lq_producer_services", "CA",
@@ -280,10 +282,11 @@ def _step_concentration(ctx: ReportContext) -> StepOutput:
             continue
         a, b = sorted(tot.index[:2])
         names = r.units.set_index("adcode")["name_en"]
-        cc = sim[(sim.adcode_a == a) & (sim.adcode_b == b) & (sim.year_a == sim.year_b) & (sim.level == r.level)]
+        cc = sim[(sim.from_adcode == a) & (sim.to_adcode == b) & (sim.from_year == sim.to_year)
+                 & (sim.level == r.level)]
         for x in cc.itertuples():
             so.summary.append(f"- {r.level}: the two largest units by employment, {names[a]}-{names[b]}, "
-                              f"structural similarity {x.year_a} ({x.sector_set}): S = {x.S:.3f} "
+                              f"structural similarity {x.from_year} ({x.sector_set}): S = {x.S:.3f} "
                               f"(Krugman {x.krugman:.3f}, {x.n_sectors} sections).")
     so.summary.append("")
     so.console.append(f"concentration: {len(lq)} LQ values, {len(sim)} similarity pairs")
@@ -452,15 +455,15 @@ def _step_network(ctx: ReportContext) -> StepOutput:
             continue
         D, unit, dnote, sm = r.distance_matrix()
         if sm is not None:
-            so.tables["rail_distances"] = sm[["from_adcode", "to_adcode", "rail_km", "travel_min"]]
+            so.tables["rail_distances"] = sm.rename(columns=_PAIR)[["from_adcode", "to_adcode", "rail_km", "travel_min"]]
         ties = gravity_ties(m[["P", "G"]], D.loc[m.index, m.index], distance_unit=unit)
         names = r.units.set_index("adcode")["name_en"]
         ties.insert(1, "from_name_en", ties["from"].map(names))
         ties.insert(3, "to_name_en", ties["to"].map(names))
-        ties = ties.rename(columns={"from": "from_adcode", "to": "to_adcode"})
+        ties = ties.rename(columns=_PAIR)
         so.tables["gravity_ties"] = ties[["from_adcode", "from_name_en", "to_adcode", "to_name_en", "distance",
                                           "distance_unit", "R", "F", "R_total_from", "b", "k"]]
-        nodes, edges = tie_centrality(ties.rename(columns={"from_adcode": "from", "to_adcode": "to"}))
+        nodes, edges = tie_centrality(ties.rename(columns={v: k for k, v in _PAIR.items()}))
         nodes["name_en"] = nodes.adcode.map(names)
         so.tables["tie_centrality"] = nodes
         pts = r.seat_points().set_index("adcode")
@@ -469,7 +472,7 @@ def _step_network(ctx: ReportContext) -> StepOutput:
             ties[["from_adcode", "to_adcode", "F"]].rename(columns={"from_adcode": "to_adcode",
                                                                      "to_adcode": "from_adcode", "F": "F_reverse"}),
             on=["from_adcode", "to_adcode"])
-        bb = {(a, b) for a, b in zip(edges[edges.backbone].a, edges[edges.backbone].b)}
+        bb = {(a, b) for a, b in zip(edges[edges.backbone]["from"], edges[edges.backbone]["to"])}
         sym["backbone"] = [(a, b) in bb or (b, a) in bb for a, b in zip(sym.from_adcode, sym.to_adcode)]
         so.layers["ties"] = gpd.GeoDataFrame(
             sym[["from_adcode", "from_name_en", "to_adcode", "to_name_en", "distance", "distance_unit", "R", "F",

@@ -166,7 +166,7 @@ def test_similarity_identical_disjoint_and_hand():
               ("b", "C_manuf", 10), ("b", "G_transport", 20), ("b", "A_agri", 0),
               ("c", "C_manuf", 0), ("c", "G_transport", 0), ("c", "A_agri", 5),
               ("d", "C_manuf", 1), ("d", "G_transport", 0), ("d", "A_agri", 1)])
-    s = js.similarity_coefficient(t).set_index(["adcode_a", "adcode_b"])
+    s = js.similarity_coefficient(t).set_index(["from", "to"])
     assert s.loc[("a", "b"), "S"] == pytest.approx(1.0, rel=RTOL)   # identical structure
     assert s.loc[("a", "c"), "S"] == pytest.approx(0.0, abs=1e-15)  # disjoint
     assert s.loc[("a", "c"), "krugman"] == pytest.approx(2.0, rel=RTOL)

@@ -33,12 +33,13 @@ def _jilin_circle_kw():
 
 
 def test_seat_rail_km_reproduce_shipped_matrix(G):
-    m = seat_matrix(G).merge(datasets.load_rail_matrix(), on=["from_adcode", "to_adcode"])
+    m = seat_matrix(G).rename(columns={"from": "from_adcode", "to": "to_adcode"}).merge(
+        datasets.load_rail_matrix(), on=["from_adcode", "to_adcode"])
     assert len(m) == 36
     np.testing.assert_array_equal(m.rail_km.to_numpy(), m.rail_km_shortest.astype(float).to_numpy())
     km = m.set_index(["from_adcode", "to_adcode"]).rail_km
     assert km["220100", "220200"] == 111 and km["220100", "220300"] == 115 and km["220100", "220800"] == 333
-    h = seat_matrix(G, mode="high-speed").set_index(["from_adcode", "to_adcode"]).rail_km
+    h = seat_matrix(G, mode="high-speed").set_index(["from", "to"]).rail_km
     assert h["220200", "222400"] == 269
     hs = m.dropna(subset=["hsr_km"])
     np.testing.assert_array_equal(h.loc[list(zip(hs.from_adcode, hs.to_adcode))].to_numpy(), hs.hsr_km.to_numpy())
@@ -100,7 +101,7 @@ def test_tie_centrality_betweenness_uses_inverse_R():
     # hand: R_ab = R_bc = 1, R_ac = 1/9; lengths 1, 1, 9; b lies on the only shortest a-c path
     assert n.loc["b", "betweenness"] == pytest.approx(1.0) and n.loc["a", "betweenness"] == 0.0
     assert n.loc["a", "strength"] == pytest.approx(1 + 1 / 9) and n.loc["b", "strength"] == pytest.approx(2.0)
-    bb = {frozenset((r.a, r.b)): r.backbone for r in edges.itertuples()}
+    bb = {frozenset((r[1], r[2])): r.backbone for r in edges.itertuples()}
     assert bb == {frozenset("ab"): True, frozenset("bc"): True, frozenset("ac"): False}
     assert n.pagerank.idxmax() == "b"
 

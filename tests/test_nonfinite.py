@@ -445,7 +445,7 @@ def test_tie_centrality_zero_ties_excluded_with_reason():
     for _ in range(500):
         pr = 0.15 / 4 + 0.85 * P.T @ pr
     np.testing.assert_allclose(n.pagerank[["a", "b", "c", "d"]], pr, rtol=1e-5)
-    e = edges.set_index(["a", "b"])
+    e = edges.set_index(["from", "to"])
     assert e.loc[("a", "b"), "backbone"] and e.loc[("b", "c"), "backbone"] and e.loc[("c", "d"), "backbone"]
     zero = e[e.R == 0]
     assert sorted(zero.index) == [("a", "c"), ("a", "d"), ("b", "d")]
