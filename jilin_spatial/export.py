@@ -194,7 +194,8 @@ def write_regression_table(table, path) -> Path:
 def write_gpkg_layers(layers: dict, path, *, timestamp: _dt.datetime | None = None) -> Path:
     """Write several GeoDataFrames as layers of one GeoPackage, atomically.
 
-    Every layer is written in EPSG:4326.  Column names are kept as given.  The
+    Every layer is written in EPSG:4326; a plain DataFrame becomes an attribute
+    table (no geometry; QGIS opens it as a table).  Column names are kept as given.  The
     GeoPackage ``last_change`` timestamps are ``timestamp`` (default
     :func:`output_timestamp`), not the clock, so the file is reproducible.
     """
@@ -210,6 +211,9 @@ def write_gpkg_layers(layers: dict, path, *, timestamp: _dt.datetime | None = No
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
     try:
         for name, gdf in layers.items():
+            if not hasattr(gdf, "geometry"):  # an attribute table (no geometry), e.g. layer metadata
+                pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=os.path.exists(tmp))
+                continue
             g = gdf if gdf.crs is not None and gdf.crs.to_epsg() == 4326 else gdf.to_crs("EPSG:4326")
             pyogrio.write_dataframe(g, tmp, layer=name, driver="GPKG", append=os.path.exists(tmp),
                                     promote_to_multi=_mixed(g))

@@ -740,8 +740,11 @@ def build_report(out, *, regions=None, force: bool = False, options: ReportOptio
     summary.append("")
     md = "\n".join(summary)
     id_name = regions[0].id_name
+    out_layers = _with_id(ctx.layers, id_name)
+    tables["layer_metadata"] = _layer_metadata(out_layers)
     with od as staging:
-        write_gpkg_layers(_with_id(ctx.layers, id_name), staging / "layers.gpkg", timestamp=od.timestamp)
+        write_gpkg_layers({**out_layers, "layer_metadata": tables["layer_metadata"]}, staging / "layers.gpkg",
+                          timestamp=od.timestamp)
         for name, df in tables.items():
             write_csv(_with_id({name: df}, id_name)[name], staging / "tables" / f"{name}.csv")
         (staging / "summary.md").write_text(md, encoding="utf-8")
@@ -755,6 +758,21 @@ def build_report(out, *, regions=None, force: bool = False, options: ReportOptio
                 choropleth_png(g, col, staging / "figures" / f"{name}.png", **kw)
     return ReportResult(out=od.target, layers={k: len(v) for k, v in ctx.layers.items()}, tables=sorted(tables),
                         summary_md=md, console=console, skipped=skipped)
+
+
+def _layer_metadata(layers: dict) -> pd.DataFrame:
+    """Title, unit and description of every column of every layer, from the layer registry (``layers.LAYER_SPECS``)."""
+    from .layers import gpkg_metadata
+
+    rows = []
+    for name, g in layers.items():
+        m = gpkg_metadata(g, unknown="skip")
+        rows.append(m.assign(layer=name))
+        for c in m.attrs.get("skipped", []):
+            rows.append(pd.DataFrame([{"layer": name, "column": c, "key": c, "kind": "attribute", "title": c,
+                                       "unit": "", "description": "not in the layer registry"}]))
+    out = pd.concat(rows, ignore_index=True)
+    return out[["layer", "column", "key", "kind", "title", "unit", "description"]]
 
 
 def _with_id(frames: dict, id_name: str) -> dict:
