@@ -58,6 +58,7 @@ _LAZY = {
     "ReportOptions": ("jilin_spatial.report", "ReportOptions"),
     "run_lq": ("jilin_spatial.lq_job", "run_lq"),
     "run_circle": ("jilin_spatial.circle_job", "run_circle"),
+    "run_tfp": ("jilin_spatial.tfp_job", "run_tfp"),
     "pair_matrix": ("jilin_spatial.network", "pair_matrix"),
     "match_sectors": ("jilin_spatial.sectors", "match_sectors"),
     "write_gpkg_layers": ("jilin_spatial.export", "write_gpkg_layers"),

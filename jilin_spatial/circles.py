@@ -81,6 +81,9 @@ def resolve_place(name: str, places: pd.DataFrame, G=None, *, where: str = "the 
         return s
     hit = places[places.key.astype(str).str.lower() == s.lower()]
     if len(hit) == 0:
+        if s.isdigit():  # an id of another region: a near-miss code would be a different place, never suggest one
+            raise InputError("centre", f"an id or a place name of {where}", repr(name),
+                             f"no unit of {where} has that id; its ids are like {places.adcode.head(3).tolist()}")
         close = difflib.get_close_matches(s.lower(), places.key.astype(str).str.lower().unique().tolist(), n=4)
         raise InputError("centre", f"an id or a place name of {where}", repr(name),
                          f"did you mean {close}?" if close else f"choose from {places.key.head(6).tolist()} ...")

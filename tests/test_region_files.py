@@ -142,3 +142,10 @@ def test_aggregate_sums_counties_to_prefectures():
     assert got.reindex(exp.index).tolist() == exp.tolist() and len(p.units) == 5
     assert math.isclose(p.units.to_crs(p.measure_crs).area.sum(), r.units.to_crs(r.measure_crs).area.sum(),
                         rel_tol=1e-6)
+
+
+def test_a_code_from_another_province_gets_no_near_miss_suggestion():
+    r = Region.jilin("prefecture")
+    with pytest.raises(InputError, match=r"centre: expected an id or a place name of Jilin Province \(prefecture\), "
+                                         r"got '210100'. Fix: no unit of Jilin Province \(prefecture\) has that id"):
+        r.resolve("210100")  # Shenyang: before, "did you mean 220100" (Changchun)
