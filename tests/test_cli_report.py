@@ -56,7 +56,8 @@ def test_bad_argument_exit_2_one_line(capsys):
         cli.main(["report", "--out", "x", "--level", "city"])
     assert e.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "invalid choice: 'city'" in err[0]
+    assert err == ["jilin-spatial report: error: --level: expected one of ['prefecture', 'county'], got 'city'. "
+                   "Fix: pass one of them, e.g. --level prefecture"]
 
 
 def test_failed_job_leaves_nothing(tmp_path):
