@@ -53,8 +53,8 @@ def _check_speeds(speeds):
     for m, v in speeds.items():
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not (
                 np.isfinite(v) and v > 0):
-            raise InputError("speeds_kph", "positive speeds in km/h (finite numbers)", f"{m}: {v!r}",
-                             "e.g. {'high-speed': 220}")
+            raise InputError("speeds_kph", "positive speeds in km/h", f"{m}: {v!r}",
+                             "give each mode a finite number above 0, e.g. {'high-speed': 220}")
 
 
 def _speeds(speeds_kph, base=None) -> dict:
@@ -154,9 +154,9 @@ def graph_from_edges(edges: pd.DataFrame, *, speeds_kph=None):
     km = pd.to_numeric(edges["rail_km"], errors="coerce")
     bad = ~(np.isfinite(km.to_numpy(float)) & (km.to_numpy(float) > 0))
     if bad.any():
-        raise InputError("edges", "positive rail_km on every edge (finite numbers)",
-                         f"{int(bad.sum())} bad rows, e.g. {edges.loc[bad, need].head(3).to_dict('records')}",
-                         "fix or drop those edges")
+        raise InputError("edges", "positive rail_km on every edge",
+                         f"{int(bad.sum())} bad rows (missing, text, zero, negative or infinite), e.g. "
+                         f"{edges.loc[bad, need].head(3).to_dict('records')}", "fix or drop those edges")
     timetable = pd.Series(np.nan, index=edges.index)
     if "travel_min" in edges.columns:
         raw = edges["travel_min"]
