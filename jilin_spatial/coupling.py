@@ -333,8 +333,8 @@ def _alpha(alpha, columns: list) -> np.ndarray:
     a = pd.to_numeric(pd.Series(arr), errors="coerce").to_numpy(float)
     if not np.isfinite(a).all() or (a < 0).any() or not np.isclose(a.sum(), 1.0, atol=1e-9):
         shown = [x.item() if isinstance(x, np.generic) else x for x in arr]
-        raise InputError("alpha", "finite non-negative weights summing to 1", f"{shown} (sum {a.sum():.6g})",
-                         "normalise alpha (text, NaN and inf are not weights)")
+        raise InputError("alpha", "non-negative weights summing to 1", f"sum {a.sum():.6g} from {shown}",
+                         "normalise alpha (finite numbers: text, NaN and inf are not weights)")
     return a
 
 

@@ -17,7 +17,9 @@ a region called "nan").  An id stored as a number keeps its integer text: an
 id column that a reader returns as floats (an Excel or GeoPackage column of
 whole numbers with a blank cell becomes float) gives ``"1"`` and ``"220100"``,
 not ``"1.0"``; a non-integral number keeps its text (``"1.5"``).  Text ids are
-kept as written (``"01"`` stays ``"01"``; CSV ids are always read as text).
+kept as written (``"01"`` stays ``"01"``): CSV and Excel tables are read as
+text (an Excel number cell 220100 gives ``"220100"``) and converted to numbers
+column by column where numbers are expected.
 """
 
 from __future__ import annotations
@@ -355,7 +357,7 @@ def _read_excel(p: Path, sheet) -> pd.DataFrame:
                              "pass sheet='data' or sheet=0; one sheet per call")
     try:
         book = pd.ExcelFile(p)
-    except ImportError:
+    except (ImportError, Warning):  # a missing engine is reported by import_optional; warnings are not ours
         raise
     except Exception as exc:  # zipfile.BadZipFile, ValueError, openpyxl's InvalidFileException ...
         raise FileFormatError("path", f"an Excel workbook ({p.suffix.lower()})",
@@ -372,7 +374,10 @@ def _read_excel(p: Path, sheet) -> pd.DataFrame:
                                  f"pass sheet={names[0]!r} (sheet names are case- and space-sensitive)")
         which = 0 if sheet is None else (sheet if isinstance(sheet, str) else int(sheet))
         try:
-            return book.parse(sheet_name=which)
+            # as text, like CSV: pandas would otherwise turn the text id '01' into the number 1
+            return pd.read_excel(book, sheet_name=which, dtype=str)
+        except (ImportError, Warning):
+            raise
         except Exception as exc:
             raise FileFormatError("path", f"a readable sheet {which!r}", f"{type(exc).__name__}: {exc}",
                                   "open the workbook in Excel or LibreOffice and save it again, or export as CSV"

@@ -497,9 +497,10 @@ CASES = [
     ("coupling-alpha-string", lambda p: coupling.coupling_coordination(_X2 / 4, alpha="ab"),
      InputTypeError, "alpha: expected a sequence or mapping of subsystem weights, got the string 'ab'"),
     ("coupling-alpha-nan", lambda p: coupling.coupling_coordination(_X2 / 4, alpha=[NAN, 1.0]),
-     InputError, "alpha: expected finite non-negative weights summing to 1, got [nan, 1.0] (sum nan)"),
+     InputError, "alpha: expected non-negative weights summing to 1, got sum nan from [nan, 1.0]. Fix: normalise "
+                 "alpha (finite numbers"),
     ("coupling-alpha-text", lambda p: coupling.coupling_coordination(_X2 / 4, alpha=["half", 0.5]),
-     InputError, "got ['half', 0.5] (sum nan)"),
+     InputError, "got sum nan from ['half', 0.5]"),
     ("coupling-lag-threshold-nan", lambda p: coupling.coupling_coordination(_X2 / 4, lag_threshold=NAN),
      InputError, "lag_threshold: expected a finite number in [0, 1] (a gap between two U in [0, 1]), got nan"),
     ("coupling-lag-threshold-negative", lambda p: coupling.coupling_coordination(_X2 / 4, lag_threshold=-0.1),
