@@ -112,6 +112,19 @@ def _check_permutations(permutations, *, minimum: int):
     return int(permutations)
 
 
+_SEED_MAX = 2**32 - 1  # numpy.random.seed's limit (default_rng accepts these too)
+
+
+def _check_seed(seed, argument: str = "seed") -> int:
+    """A reproducible seed: an integer in [0, 2**32 - 1] (not a bool, a float or text)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputTypeError(argument, f"an integer in [0, {_SEED_MAX}]", f"{type(seed).__name__} {seed!r}",
+                             f"pass e.g. {argument}=12345")
+    if not 0 <= seed <= _SEED_MAX:
+        raise InputError(argument, f"an integer in [0, {_SEED_MAX}]", repr(seed), f"pass e.g. {argument}=12345")
+    return int(seed)
+
+
 @contextlib.contextmanager
 def _seeded(seed):
     state = np.random.get_state()
@@ -224,7 +237,8 @@ def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: 
         ``"exact"`` enumerates all n! orderings (n <= 10); ``0`` gives the
         analytic inference only.
     seed : int
-        Seed for random permutations (the global NumPy state is restored).
+        Seed for random permutations, an integer in [0, 2**32 - 1] (the
+        global NumPy state is restored).
     nan : {"raise", "drop"}
 
     Returns
@@ -252,6 +266,7 @@ def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: 
     import esda
 
     v, sw, keep, nans = _values(values, w, nan)
+    seed = _check_seed(seed)
     n = len(v)
     _warn_small(n, "Moran's I")
     if permutations == "auto":
@@ -316,6 +331,7 @@ def geary(values: pd.Series, w, *, permutations: int = 9999, seed: int = 12345, 
     import esda
 
     v, sw, keep, nans = _values(values, w, nan)
+    seed = _check_seed(seed)
     permutations = _check_permutations(permutations, minimum=0)
     _warn_small(len(v), "Geary's C")
     with _silenced(), _seeded(seed):
@@ -383,6 +399,7 @@ def getis_ord(values: pd.Series, w, *, permutations: int = 9999, seed: int = 123
     (0.560976, 0.5)
     """
     v, sw, keep, nans = _values(values, w, nan)
+    seed = _check_seed(seed)
     permutations = _check_permutations(permutations, minimum=0)
     y = v.to_numpy(float)
     _check_nonnegative(y, "Getis-Ord G")
@@ -544,6 +561,7 @@ def local_moran(values: pd.Series, w, *, permutations: int = 9999, seed: int = 1
     import esda
 
     v, sw, keep, nans = _values(values, w, nan)
+    seed = _check_seed(seed)
     permutations = _check_permutations(permutations, minimum=1)
     _check_alpha(alpha)
     _warn_small(len(v), "Local Moran")
@@ -580,6 +598,7 @@ def local_getis_ord(values: pd.Series, w, *, permutations: int = 9999, seed: int
         Override the weights (e.g. ``"r"``); default: the original weights.
     """
     v, sw, keep, nans = _values(values, w, nan)
+    seed = _check_seed(seed)
     permutations = _check_permutations(permutations, minimum=1)
     _check_alpha(alpha)
     y = v.to_numpy(float)

@@ -18,8 +18,21 @@ __all__ = ["main"]
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, status 2
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {' '.join(str(message).split())}\n")
         sys.exit(2)
+
+    def _check_value(self, action, value):
+        """A value outside ``choices``: the four-part message (argparse's reads 'invalid choice: ...')."""
+        if action.choices is None or value in action.choices:
+            return
+        choices = list(action.choices)
+        if action.option_strings:
+            name = max(action.option_strings, key=len)
+            fix = f"pass one of them, e.g. {name} {choices[0]}"
+        else:  # the subcommand
+            name = action.metavar or action.dest
+            fix = f"run one of them, e.g. {self.prog} {choices[0]} (see {self.prog} --help)"
+        raise argparse.ArgumentError(None, f"{name}: expected one of {choices}, got {value!r}. Fix: {fix}")
 
 
 def _number(option: str, *, lo: float, hi: float, example: str, integer: bool = False, lo_open: bool = True):

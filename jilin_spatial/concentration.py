@@ -443,6 +443,44 @@ def agglomeration_index(
     return out
 
 
+def _numeric_1d(x, argument: str) -> pd.Series:
+    """A float Series from a Series or a 1-D array-like; NaN stays (missing), text raises."""
+    if isinstance(x, pd.Series):
+        raw = x
+    else:
+        arr = np.asarray(x, dtype=object)
+        if arr.ndim != 1:
+            raise InputError(argument, "a pandas Series or a 1-D array-like of numbers",
+                             f"{type(x).__name__} with shape {arr.shape}", "pass one value per region, e.g. a Series")
+        raw = pd.Series(arr)
+    num = pd.to_numeric(raw, errors="coerce")
+    bad = num.isna() & raw.notna()
+    if bad.any():
+        raise InputError(argument, "numeric values (NaN for a missing one)",
+                         f"{int(bad.sum())} non-numeric, e.g. {raw[bad].head(3).tolist()}",
+                         "convert the column with pd.to_numeric and check the cells that fail")
+    return num.astype(float)
+
+
+def _aligned_pair(first, second, names, *, expected: str, fix: str):
+    """Two float Series on one index: an array-like takes the other argument's index when the lengths match.
+
+    Lengths and indexes are compared before anything is combined, so a mismatch raises
+    :class:`InputError` naming ``names[1]`` (never pandas' length error).
+    """
+    a, b = _numeric_1d(first, names[0]), _numeric_1d(second, names[1])
+    if len(a) == len(b):
+        if isinstance(first, pd.Series) and not isinstance(second, pd.Series):
+            b.index = a.index
+        elif isinstance(second, pd.Series) and not isinstance(first, pd.Series):
+            a.index = b.index
+    if len(a) != len(b):
+        raise InputError(names[1], expected, f"{len(b)} values vs {len(a)}", fix)
+    if not a.index.equals(b.index):
+        raise InputError(names[1], expected, f"{len(b)} values vs {len(a)}, on a different index", fix)
+    return a, b
+
+
 def advantage_stage(lq, agglomeration, *, lq_threshold: float = 1.0, a_threshold: float = 1.0) -> pd.DataFrame:
     """Comparative-advantage stage from the end-year LQ and the agglomeration index A.
 
@@ -473,11 +511,9 @@ def advantage_stage(lq, agglomeration, *, lq_threshold: float = 1.0, a_threshold
     >>> advantage_stage([0.5, 1.2], [1.1, 0.9])["stage_en"].tolist()
     ['formative', 'mature']
     """
-    lq_s = lq if isinstance(lq, pd.Series) else pd.Series(np.asarray(lq, float))
-    a_s = agglomeration if isinstance(agglomeration, pd.Series) else pd.Series(np.asarray(agglomeration, float), index=lq_s.index)
-    if len(lq_s) != len(a_s) or not lq_s.index.equals(a_s.index):
-        raise InputError("agglomeration", "values aligned with lq (same length and index)",
-                         f"{len(a_s)} values vs {len(lq_s)}", "align the two Series (e.g. by adcode) first")
+    lq_s, a_s = _aligned_pair(lq, agglomeration, ("lq", "agglomeration"),
+                              expected="values aligned with lq (same length and index)",
+                              fix="align the two Series (e.g. by adcode) first")
     L = lq_s.to_numpy(float)
     A = a_s.to_numpy(float)
     zh = np.full(L.shape, None, dtype=object)
@@ -597,11 +633,8 @@ def coagglomeration(lq_manufacturing, lq_services) -> pd.DataFrame:
     >>> coagglomeration([1.0, 2.0], [1.0, 1.0])["CA"].round(4).tolist()
     [1.0, 0.6667]
     """
-    m = lq_manufacturing if isinstance(lq_manufacturing, pd.Series) else pd.Series(np.asarray(lq_manufacturing, float))
-    s = lq_services if isinstance(lq_services, pd.Series) else pd.Series(np.asarray(lq_services, float), index=m.index)
-    if len(m) != len(s) or not m.index.equals(s.index):
-        raise InputError("lq_services", "a Series aligned with lq_manufacturing", f"{len(s)} values vs {len(m)}",
-                         "align both on the same index first")
+    m, s = _aligned_pair(lq_manufacturing, lq_services, ("lq_manufacturing", "lq_services"),
+                         expected="a Series aligned with lq_manufacturing", fix="align both on the same index first")
     a, b = m.to_numpy(float), s.to_numpy(float)
     for arg, v, ser in (("lq_manufacturing", a, m), ("lq_services", b, s)):
         if np.isinf(v).any():

@@ -306,6 +306,47 @@ def classify_d(D, *, bounds=None) -> pd.DataFrame:
                         index=s.index)
 
 
+def _alpha(alpha, columns: list) -> np.ndarray:
+    """Subsystem weights for T: equal by default; a mapping must name every column of U and nothing else."""
+    n = len(columns)
+    if alpha is None:
+        return np.full(n, 1.0 / n)
+    if isinstance(alpha, pd.Series):  # labelled by subsystem: matched by name, not by position
+        alpha = alpha.to_dict()
+    if isinstance(alpha, Mapping):
+        missing = [c for c in columns if c not in alpha]
+        extra = [k for k in alpha if k not in columns]
+        if missing or extra:
+            got = ", ".join(x for x in (f"no weight for {missing}" if missing else "",
+                                        f"weights for unknown subsystems {extra}" if extra else "") if x)
+            raise InputError("alpha", f"one weight per subsystem (column of U) {columns}", got,
+                             f"give a weight for each of {columns}, e.g. {dict.fromkeys(columns, round(1 / n, 4))}")
+        values = [alpha[c] for c in columns]
+    elif isinstance(alpha, (str, bytes)):
+        raise InputTypeError("alpha", "a sequence or mapping of subsystem weights", f"the string {alpha!r}",
+                             f"e.g. alpha={dict.fromkeys(columns, round(1 / n, 4))}")
+    else:
+        values = alpha
+    arr = np.asarray(values, dtype=object)
+    if arr.shape != (n,):
+        raise InputError("alpha", f"{n} weights, one per subsystem", f"{arr.size}", "give one weight per column of U")
+    a = pd.to_numeric(pd.Series(arr), errors="coerce").to_numpy(float)
+    if not np.isfinite(a).all() or (a < 0).any() or not np.isclose(a.sum(), 1.0, atol=1e-9):
+        shown = [x.item() if isinstance(x, np.generic) else x for x in arr]
+        raise InputError("alpha", "non-negative weights summing to 1", f"sum {a.sum():.6g} from {shown}",
+                         "normalise alpha (finite numbers: text, NaN and inf are not weights)")
+    return a
+
+
+def _check_lag_threshold(lag_threshold) -> None:
+    if isinstance(lag_threshold, bool) or not isinstance(lag_threshold, (int, float, np.integer, np.floating)):
+        raise InputTypeError("lag_threshold", "a number", f"{type(lag_threshold).__name__} {lag_threshold!r}",
+                             "pass e.g. lag_threshold=0.1")
+    if not np.isfinite(lag_threshold) or not 0 <= lag_threshold <= 1:
+        raise InputError("lag_threshold", "a finite number in [0, 1] (a gap between two U in [0, 1])",
+                         repr(lag_threshold), "pass e.g. lag_threshold=0.1")
+
+
 def coupling_coordination(U, *, method: str = "standard", alpha=None, bounds=None,
                           lag_threshold: float = 0.1) -> pd.DataFrame:
     """Coupling degree C, development index T and coordination degree D for n >= 2 subsystems.
@@ -327,12 +368,14 @@ def coupling_coordination(U, *, method: str = "standard", alpha=None, bounds=Non
         One column per subsystem, one row per observation, values in [0, 1].
     method : {"standard", "corrected"}
     alpha : sequence or mapping, optional
-        Subsystem weights for T, summing to 1.
+        Subsystem weights for T: finite, non-negative, summing to 1; a
+        mapping names every column of U (and nothing else).
     bounds : optional
         Inner boundaries of the 10 D classes (see :func:`classify_d`).
     lag_threshold : float
         n = 2 only: |U1 - U2| <= threshold is ``"synchronous"``, otherwise
-        the smaller subsystem's name is reported in ``lagging``.
+        the smaller subsystem's name is reported in ``lagging``.  A finite
+        number in [0, 1].
 
     Returns
     -------
@@ -361,14 +404,8 @@ def coupling_coordination(U, *, method: str = "standard", alpha=None, bounds=Non
     if (X < 0).any() or (X > 1).any():
         raise InputError("U", "values in [0, 1]", f"range [{X.min():.4g}, {X.max():.4g}]",
                          "use min-max scaled subsystem indices (entropy_weights(...).index)")
-    if alpha is None:
-        a = np.full(n, 1.0 / n)
-    else:
-        a = np.asarray([alpha[c] for c in df.columns] if isinstance(alpha, Mapping) else alpha, float)
-        if a.shape != (n,):
-            raise InputError("alpha", f"{n} weights, one per subsystem", f"{a.size}", "give one weight per column of U")
-        if (a < 0).any() or not np.isclose(a.sum(), 1.0, atol=1e-9):
-            raise InputError("alpha", "non-negative weights summing to 1", f"sum {a.sum():.6g}", "normalise alpha")
+    a = _alpha(alpha, list(df.columns))
+    _check_lag_threshold(lag_threshold)
     s = X.sum(axis=1)
     zero = s == 0
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._errors import InputError
+from ._errors import InputError, InputTypeError
+from .autocorrelation import _check_seed
 
 __all__ = ["gravity_ties", "tie_network", "tie_centrality"]
 
@@ -28,7 +29,10 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
         Indexed by region id, with the two mass columns ``mass_cols``
         (P, G).  Pass the same column twice for a single mass.
     distance : pandas.DataFrame
-        Square matrix (ids on rows and columns) in ``distance_unit``.
+        Square matrix (ids on rows and columns) in ``distance_unit``, numbers
+        only (a cell such as '2km' raises).
+    mass_cols : pair of str
+        The two mass columns (P, G).
     b : float
         Distance-decay exponent (2 by default).
     k : float
@@ -56,6 +60,12 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
     >>> gravity_ties(m, D)["R"].tolist()
     [0.5, 0.5]
     """
+    fix = "pass mass_cols=('GDP', 'population'); for a single mass pass its column twice"
+    if isinstance(mass_cols, (str, bytes)) or not isinstance(mass_cols, (list, tuple)):
+        got = f"the string {mass_cols!r}" if isinstance(mass_cols, (str, bytes)) else type(mass_cols).__name__
+        raise InputTypeError("mass_cols", "a pair of column names (P, G)", got, fix)
+    if len(mass_cols) != 2:
+        raise InputError("mass_cols", "two column names (P, G)", f"{len(mass_cols)} names {list(mass_cols)}", fix)
     p, g = mass_cols
     for c in (p, g):
         if c not in masses.columns:
@@ -80,7 +90,17 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
     if miss:
         raise InputError("distance", "a row and column for every region of masses", f"missing {sorted(set(miss))}",
                          "compute the distances for those regions")
-    D = D.loc[ids, ids].to_numpy(float)
+    D = D.loc[ids, ids]
+    num = D.apply(pd.to_numeric, errors="coerce")
+    text = num.isna() & D.notna()
+    if text.to_numpy().any():
+        rr, cc = np.nonzero(text.to_numpy())
+        ex = [(ids[i], ids[j], D.iat[i, j]) for i, j in zip(rr, cc)][:3]
+        raise InputError("distance", "numeric distances (a number of km or minutes in every cell)",
+                         f"{len(rr)} non-numeric cells, e.g. {ex}",
+                         f"strip units and text from the matrix (numbers in {distance_unit}), e.g. "
+                         "distance.replace('km', '', regex=True).astype(float)")
+    D = num.to_numpy(float)
     off = ~np.eye(len(ids), dtype=bool)
     bad = off & ~(np.isfinite(D) & (D > 0))
     if bad.any():
@@ -89,6 +109,9 @@ def gravity_ties(masses: pd.DataFrame, distance: pd.DataFrame, *, mass_cols=("P"
         raise InputError("distance", "finite positive distances between distinct regions",
                          f"missing, infinite, zero or negative for {len(pairs)} pairs, e.g. {pairs[:3]}",
                          "unreachable pairs have no tie: fix the network or drop the regions")
+    for name, x, fix in (("b", b, "use b=2"), ("k", k, "use k=1")):
+        if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+            raise InputTypeError(name, "a number", f"{type(x).__name__} {x!r}", fix)
     if not (np.isfinite(b) and b >= 0):
         raise InputError("b", "a finite non-negative distance-decay exponent", repr(b), "use b=2")
     if not (np.isfinite(k) and k > 0):
@@ -201,6 +224,7 @@ def tie_centrality(ties: pd.DataFrame, *, seed: int = 12345) -> tuple[pd.DataFra
     """
     import networkx as nx
 
+    seed = _check_seed(seed)
     G = tie_network(ties)
     strength = dict(G.degree(weight="R"))
     pr = nx.pagerank(G, weight="R")

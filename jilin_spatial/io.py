@@ -11,6 +11,15 @@ non-numeric values, empty files, wrong delimiters and encodings.  The user's
 id column is renamed to the package's key ``adcode`` (kept as a string); the
 original name is stored in ``.attrs["id_column"]``.  Input files are never
 modified.
+
+Ids: every row or feature needs one (a blank, NaN or None id is an error, never
+a region called "nan").  An id stored as a number keeps its integer text: an
+id column that a reader returns as floats (an Excel or GeoPackage column of
+whole numbers with a blank cell becomes float) gives ``"1"`` and ``"220100"``,
+not ``"1.0"``; a non-integral number keeps its text (``"1.5"``).  Text ids are
+kept as written (``"01"`` stays ``"01"``): CSV and Excel tables are read as
+text (an Excel number cell 220100 gives ``"220100"``) and converted to numbers
+column by column where numbers are expected.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from ._errors import (
     GeometryError,
     IdMismatchError,
     InputError,
+    InputTypeError,
     check_choice,
 )
 
@@ -51,6 +61,30 @@ def _existing(path, argument):
     if p.is_file() and p.stat().st_size == 0:
         raise EmptyInputError(argument, "a non-empty file", f"{str(p)!r} (0 bytes)", "re-export the data")
     return p
+
+
+_MISSING_ID_TEXT = ("", "nan", "none", "<na>")
+
+
+def _id_strings(values: pd.Series) -> pd.Series:
+    """Ids as text (object Series); missing ids (NaN, None, pd.NA, blank, 'nan'/'None' text) are None.
+
+    A float id that is a whole number loses its '.0' (1.0 -> '1'): readers turn an integer id column with a
+    blank cell into floats, and the same unit must keep the same id whatever the file stores.
+    """
+
+    def one(x):
+        if x is None or x is pd.NA or x is pd.NaT:
+            return None
+        if isinstance(x, (float, np.floating)):
+            if np.isnan(x):
+                return None
+            if np.isfinite(x) and float(x).is_integer():
+                return str(int(x))
+        text = str(x)
+        return None if text.strip().lower() in _MISSING_ID_TEXT else text
+
+    return pd.Series([one(x) for x in values.tolist()], index=values.index, dtype=object)
 
 
 def _fmt_bounds(b) -> str:
@@ -205,10 +239,12 @@ def validate_polygons(gdf, *, id_col: str = "adcode", invalid: str = "raise", cr
         raise CRSError(argument, "a known CRS", f"an unidentified CRS {gdf.crs.name!r}",
                        "reproject to EPSG:4326 in GIS, or pass crs=")
     check_crs_fit(gdf, argument=argument, assumed=assumed)
-    ids = gdf[id_col].astype(str)
-    if ids.isin(["nan", "None", ""]).any():
-        raise IdMismatchError(id_col, "an id on every feature", f"{int(ids.isin(['nan', 'None', '']).sum())} empty ids",
+    ids = _id_strings(gdf[id_col])
+    if ids.isna().any():
+        raise IdMismatchError(id_col, "an id on every feature", f"{int(ids.isna().sum())} empty ids "
+                              f"(features {np.flatnonzero(ids.isna().to_numpy())[:10].tolist()}, counted from 0)",
                               "fill in the ids")
+    ids = ids.astype(str)
     dup = sorted(ids[ids.duplicated()].unique())
     if dup:
         raise IdMismatchError(id_col, "unique ids", f"duplicates {dup[:10]}", "dissolve or rename duplicated units")
@@ -314,6 +350,40 @@ def _sniff_text(p: Path, encoding: str | None, sep: str | None):
     return text, used, sep
 
 
+def _read_excel(p: Path, sheet) -> pd.DataFrame:
+    """One sheet of a workbook (``sheet``: name or 0-based index, default the first), errors in four parts."""
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int, np.integer))):
+        raise InputTypeError("sheet", "a sheet name (str) or a 0-based sheet index (int)", type(sheet).__name__,
+                             "pass sheet='data' or sheet=0; one sheet per call")
+    try:
+        book = pd.ExcelFile(p)
+    except (ImportError, Warning):  # a missing engine is reported by import_optional; warnings are not ours
+        raise
+    except Exception as exc:  # zipfile.BadZipFile, ValueError, openpyxl's InvalidFileException ...
+        raise FileFormatError("path", f"an Excel workbook ({p.suffix.lower()})",
+                              f"a file Excel readers cannot open ({type(exc).__name__}: {str(exc).rstrip('.')})",
+                              "open it in Excel or LibreOffice and save it as .xlsx, or export the sheet as CSV"
+                              ) from exc
+    with book:
+        names = list(book.sheet_names)
+        if sheet is not None:
+            known = sheet in names if isinstance(sheet, str) else 0 <= int(sheet) < len(names)
+            if not known:
+                raise InputError("sheet", f"a sheet of the workbook: a name in {names} or an index in "
+                                 f"[0, {len(names) - 1}]", repr(sheet),
+                                 f"pass sheet={names[0]!r} (sheet names are case- and space-sensitive)")
+        which = 0 if sheet is None else (sheet if isinstance(sheet, str) else int(sheet))
+        try:
+            # as text, like CSV: pandas would otherwise turn the text id '01' into the number 1
+            return pd.read_excel(book, sheet_name=which, dtype=str)
+        except (ImportError, Warning):
+            raise
+        except Exception as exc:
+            raise FileFormatError("path", f"a readable sheet {which!r}", f"{type(exc).__name__}: {exc}",
+                                  "open the workbook in Excel or LibreOffice and save it again, or export as CSV"
+                                  ) from exc
+
+
 def _read_any_table(path, *, encoding=None, sep=None, sheet=None) -> pd.DataFrame:
     import io as _io
 
@@ -328,7 +398,7 @@ def _read_any_table(path, *, encoding=None, sep=None, sheet=None) -> pd.DataFram
             import_optional("openpyxl", purpose="reading .xlsx", install="pip install 'jilin_spatial[excel]'")
         else:
             import_optional("xlrd", purpose="reading old .xls", install="pip install xlrd (or save the sheet as .xlsx)")
-        df = pd.read_excel(p, sheet_name=sheet or 0)
+        df = _read_excel(p, sheet)
         df.attrs["encoding"] = "xlsx"
     else:
         text, used, sep = _sniff_text(p, encoding, sep)
@@ -369,13 +439,25 @@ def _finite(df: pd.DataFrame, col: str, expected: str) -> None:
                          "leave a missing value blank")
 
 
+def _require_ids(values: pd.Series, argument: str) -> pd.Series:
+    """Ids as text (see the module notes); raise :class:`InputError` naming ``argument`` when any is missing."""
+    ids = _id_strings(values)
+    if ids.isna().any():
+        rows = np.flatnonzero(ids.isna().to_numpy())
+        raise InputError(argument, "an id on every row", f"{len(rows)} rows without one (data rows "
+                         f"{rows[:10].tolist()}, counted from 0 below the header)",
+                         "fill in the ids, or delete those rows from the table (nothing is dropped for you)")
+    return ids.astype(str)
+
+
 def validate_table(df: pd.DataFrame, *, argument: str = "table") -> pd.DataFrame:
     """Validate a tidy table ``adcode, sector, year, value`` and return a clean copy.
 
-    Checks: required columns, non-numeric, infinite (inf, -inf, or beyond
-    float range) or negative values, duplicated (adcode, sector, year)
-    rows.  Missing values are kept as NaN (never filled) and reported by
-    the metrics that meet them.
+    Checks: required columns, an id on every row (ids become text; a whole
+    float id such as 1.0 becomes "1"), non-numeric, infinite (inf, -inf, or
+    beyond float range) or negative values, duplicated (adcode, sector,
+    year) rows.  Missing values are kept as NaN (never filled) and reported
+    by the metrics that meet them.
 
     Raises
     ------
@@ -389,7 +471,7 @@ def validate_table(df: pd.DataFrame, *, argument: str = "table") -> pd.DataFrame
     if len(df) == 0:
         raise EmptyInputError(argument, "at least one row", "0 rows", "check the filter")
     out = df.copy()
-    out["adcode"] = out["adcode"].astype(str)
+    out["adcode"] = _require_ids(out["adcode"], "adcode")
     out["sector"] = out["sector"].astype(str)
     if not pd.api.types.is_numeric_dtype(out["year"]):
         out["year"] = _numeric(out["year"], "year")
@@ -423,7 +505,8 @@ def read_table(path, *, id_col: str, form: str = "long", sector_col: str = "sect
     ----------
     path : str or Path
     id_col : str
-        Region id column (renamed to ``adcode``, kept as string).
+        Region id column (renamed to ``adcode``, kept as string; every row
+        needs an id; a whole number stored as float, 1.0, becomes "1").
     form : {"long", "wide"}
         ``"long"``: one row per region, sector, year with ``sector_col``,
         ``year_col`` and ``value_col``.  ``"wide"``: one row per region (and
@@ -437,6 +520,8 @@ def read_table(path, *, id_col: str, form: str = "long", sector_col: str = "sect
         Text encoding.  Default: UTF-8, then GB18030 (a superset of GBK).
     sep : str, optional
         Delimiter; sniffed when not given.
+    sheet : str or int, optional
+        Excel only: the sheet name or 0-based index (default: the first sheet).
 
     Returns
     -------
@@ -451,6 +536,7 @@ def read_table(path, *, id_col: str, form: str = "long", sector_col: str = "sect
     df = _read_any_table(path, encoding=encoding, sep=sep, sheet=sheet)
     if id_col not in df.columns:
         raise InputError("id_col", "a column of the table", repr(id_col), f"choose one of {list(df.columns)}")
+    df[id_col] = _require_ids(df[id_col], id_col)  # named as in the file (validate_table knows only 'adcode')
     if form == "long":
         for arg, col in (("sector_col", sector_col), ("year_col", year_col), ("value_col", value_col)):
             if col not in df.columns:

@@ -25,11 +25,12 @@ as unreachable (NaN), never as 0.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ._errors import InputError
+from ._errors import InputError, InputTypeError
 
 __all__ = ["DEFAULT_SPEEDS_KPH", "great_circle_km", "pair_matrix", "graph_from_km_posts", "graph_from_edges",
            "match_stations", "station_stem", "connect_seats", "travel_times", "seat_matrix", "add_links", "node_for",
@@ -48,16 +49,22 @@ def _speed(mode, speeds):
 
 
 def _check_speeds(speeds):
+    """Every speed a finite positive number of km/h (inf would make every edge of its mode take 0 min)."""
     for m, v in speeds.items():
-        if not (isinstance(v, (int, float)) and v > 0):
-            raise InputError("speeds_kph", "positive speeds in km/h", f"{m}: {v!r}", "e.g. {'high-speed': 220}")
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not (
+                np.isfinite(v) and v > 0):
+            raise InputError("speeds_kph", "positive speeds in km/h", f"{m}: {v!r}",
+                             "give each mode a finite number above 0, e.g. {'high-speed': 220}")
 
 
 def _speeds(speeds_kph, base=None) -> dict:
     """``base`` (default :data:`DEFAULT_SPEEDS_KPH`) updated with the caller's speeds, validated."""
+    if speeds_kph is not None and not isinstance(speeds_kph, Mapping):
+        raise InputTypeError("speeds_kph", "a dict mode -> speed in km/h", type(speeds_kph).__name__,
+                             "e.g. speeds_kph={'high-speed': 220, 'conventional': 90}")
     speeds = {**(DEFAULT_SPEEDS_KPH if base is None else base), **(speeds_kph or {})}
     _check_speeds(speeds)
-    return speeds
+    return {m: float(v) for m, v in speeds.items()}
 
 
 def great_circle_km(a: dict, b: dict) -> float:
@@ -127,7 +134,9 @@ def graph_from_edges(edges: pd.DataFrame, *, speeds_kph=None):
     Raises
     ------
     InputError
-        Missing columns, non-positive km, unknown mode, non-positive speeds.
+        Missing columns, non-positive or infinite km, unknown mode, speeds that
+        are not finite positive numbers, travel_min that is not blank or a
+        finite positive number.
 
     Examples
     --------
@@ -143,13 +152,25 @@ def graph_from_edges(edges: pd.DataFrame, *, speeds_kph=None):
     if miss:
         raise InputError("edges", f"columns {need}", f"missing {miss}", "rename the columns of the edge table")
     km = pd.to_numeric(edges["rail_km"], errors="coerce")
-    if km.isna().any() or (km <= 0).any():
-        raise InputError("edges", "positive rail_km on every edge", f"{int((km.isna() | (km <= 0)).sum())} bad rows",
-                         "fix or drop those edges")
+    bad = ~(np.isfinite(km.to_numpy(float)) & (km.to_numpy(float) > 0))
+    if bad.any():
+        raise InputError("edges", "positive rail_km on every edge",
+                         f"{int(bad.sum())} bad rows (missing, text, zero, negative or infinite), e.g. "
+                         f"{edges.loc[bad, need].head(3).to_dict('records')}", "fix or drop those edges")
+    timetable = pd.Series(np.nan, index=edges.index)
+    if "travel_min" in edges.columns:
+        raw = edges["travel_min"]
+        blank = raw.isna() | raw.astype(str).str.strip().eq("")
+        timetable = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
+        bad = ~blank & ~(np.isfinite(timetable.to_numpy(float)) & (timetable.to_numpy(float) > 0))
+        if bad.any():
+            raise InputError("edges", "a positive finite travel_min, or a blank cell for the speed-based time",
+                             f"{int(bad.sum())} bad rows, e.g. "
+                             f"{edges.loc[bad, ['from', 'to', 'travel_min']].head(3).to_dict('records')}",
+                             "fix those timetable minutes or leave them blank")
     G = nx.Graph(speeds_kph=speeds)
-    for r, k in zip(edges.to_dict("records"), km):
-        t = r.get("travel_min")
-        t = float(t) if t is not None and not (isinstance(t, float) and np.isnan(t)) else k / _speed(r["mode"], speeds) * 60
+    for r, k, tt in zip(edges.to_dict("records"), km, timetable):
+        t = float(tt) if not np.isnan(tt) else float(k) / _speed(r["mode"], speeds) * 60
         for n in (r["from"], r["to"]):
             G.add_node(n, kind="station", modelled=False)
         G.add_edge(r["from"], r["to"], rail_km=float(k), travel_min=t, line=r.get("line", ""), mode=r["mode"],

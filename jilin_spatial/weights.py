@@ -368,6 +368,25 @@ def _matrix_weights(D, ids, unit, *, kind, k, threshold_km, threshold_min, power
     return lw.full2W(A, ids=ids)
 
 
+def _weight_number(x, i, j) -> float:
+    """One weight of a neighbour dict as a float (text raises; the range is checked by the caller)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise InputError("w", "numeric weights {id: {neighbour: weight}}", f"{x!r} for the link {i!r}-{j!r}",
+                         "give every weight as a number (or a list of neighbours for binary weights)")
+    return float(x)
+
+
+def _check_weight_values(weights: dict, neighbors: dict) -> None:
+    """Raise :class:`InputError` for NaN, inf or negative weights (they make every statistic nan or wrong)."""
+    bad = [(i, j, float(x)) for i in weights for j, x in zip(neighbors[i], weights[i])
+           if not (math.isfinite(float(x)) and float(x) >= 0)]
+    if bad:
+        raise InputError("w", "finite non-negative weights", f"{len(bad)} NaN, infinite or negative weights, "
+                         f"e.g. (id, neighbour, weight) {bad[:3]}",
+                         "fix those weights (a distance of 0 gives an inverse-distance weight of inf; "
+                         "drop a link instead of giving it a negative weight)")
+
+
 def as_weights(w) -> SpatialWeights:
     """Accept the weights users already have.
 
@@ -377,7 +396,8 @@ def as_weights(w) -> SpatialWeights:
         A :class:`SpatialWeights`; a libpysal ``W`` (its transform is kept);
         a libpysal ``Graph`` (weights as stored); a ``.gal`` / ``.gwt`` file;
         or a neighbour dict ``{id: [ids]}`` (binary) or ``{id: {id: weight}}``.
-        Ids become strings, to match value indexes.
+        Ids become strings, to match value indexes.  Weights must be finite
+        and non-negative (NaN, inf or a negative weight raises).
 
     Returns
     -------
@@ -393,6 +413,7 @@ def as_weights(w) -> SpatialWeights:
     from libpysal import weights as lw
 
     if isinstance(w, SpatialWeights):
+        _check_weight_values(w.w.transformations.get("O", w.w.weights), w.w.neighbors)
         return w
     source = type(w).__name__
     try:
@@ -422,7 +443,7 @@ def as_weights(w) -> SpatialWeights:
         nb, wt = {}, {}
         for i, v in w.items():
             if isinstance(v, dict):
-                nb[str(i)], wt[str(i)] = [str(j) for j in v], [float(x) for x in v.values()]
+                nb[str(i)], wt[str(i)] = [str(j) for j in v], [_weight_number(x, i, j) for j, x in v.items()]
             else:
                 nb[str(i)] = [str(j) for j in v]
                 wt[str(i)] = [1.0] * len(nb[str(i)])
@@ -442,6 +463,7 @@ def as_weights(w) -> SpatialWeights:
         transform = "o"
     # copy with string ids; the original weights come along (transformations["O"])
     orig = w.transformations.get("O", w.weights)
+    _check_weight_values(orig, w.neighbors)
     ids = [str(i) for i in w.id_order]
     nb = {str(i): [str(j) for j in w.neighbors[i]] for i in w.id_order}
     wt = {str(i): [float(x) for x in orig[i]] for i in w.id_order}

@@ -189,3 +189,31 @@ def test_value_errors():
     assert r.n == 8 and r.dropped == ["u2"]
     with pytest.raises(InputError, match=r"values: expected a variable that varies across units, got a constant"):
         js.moran(pd.Series(1.0, index=g.adcode), sw)
+
+
+def test_seed_numpy_integer_same_as_int_and_bad_seeds_named():
+    g = lattice(4, 4)
+    y = pd.Series(np.arange(16.0) % 5, index=g.adcode)
+    sw = js.spatial_weights(g)
+    a = js.moran(y, sw, permutations=99, seed=7)
+    b = js.moran(y, sw, permutations=99, seed=np.int64(7))
+    assert np.array_equal(a.sim, b.sim) and b.seed == 7 and type(b.seed) is int
+    for bad in ("7", 7.0, None, -1, 2**32):
+        with pytest.raises((InputError, TypeError), match=r"^seed: expected an integer in \[0, 4294967295\]"):
+            js.moran(y, sw, permutations=99, seed=bad)
+
+
+def test_user_weights_zero_allowed_negative_and_inf_refused():
+    """A zero weight is a link with no influence (I as on the chain without it); inf/NaN/negative raise."""
+    y = pd.Series([1.0, 2.0, 4.0, 8.0], index=list("abcd"))
+    full = {"a": {"b": 1.0}, "b": {"a": 1.0, "c": 1.0}, "c": {"b": 1.0, "d": 1.0}, "d": {"c": 1.0}}
+    zero_cd = {"a": {"b": 1.0}, "b": {"a": 1.0, "c": 1.0}, "c": {"b": 1.0, "d": 0.0}, "d": {"c": 0.0}}
+    r = js.moran(y, js.as_weights(zero_cd), permutations=0)
+    # original weights ("o"): I = n / S0 * z'Wz / z'z with links a-b, b-c only (S0 = 4)
+    z = y.to_numpy() - y.mean()
+    assert r.I == pytest.approx(4 / 4 * 2 * (z[0] * z[1] + z[1] * z[2]) / (z @ z), rel=1e-12)
+    assert r.I != pytest.approx(js.moran(y, full, permutations=0).I)
+    for bad in (float("inf"), float("nan"), -1.0):
+        w = {**full, "c": {"b": 1.0, "d": bad}, "d": {"c": bad}}
+        with pytest.raises(InputError, match=r"^w: expected finite non-negative weights, got 2 NaN, infinite or negative"):
+            js.moran(y, w, permutations=0)

@@ -169,6 +169,24 @@ def _excel_two_sheets(p):
     return f
 
 
+def _excel(p, **cols):
+    """A one-sheet workbook: long table with the given columns (e.g. a numeric id column with a blank)."""
+    f = p / "one.xlsx"
+    n = len(next(iter(cols.values())))
+    t = pd.DataFrame({"code": [f"{i:02d}" for i in range(n)], "sector": "C_manuf", "year": 2020, "value": 5.0})
+    for k, v in cols.items():
+        t[k] = v
+    t.to_excel(f, index=False)
+    return f
+
+
+def _libpysal_W4(c_d=1.0):
+    """The chain a-b-c-d as a libpysal W with weight ``c_d`` on the link c-d."""
+    from libpysal.weights import W
+
+    return W(W4, {"a": [1.0], "b": [1.0, 1.0], "c": [1.0, c_d], "d": [c_d]}, silence_warnings=True)
+
+
 # --------------------------------------------------------------------------- CLI inputs
 
 def _tfp_csv(p, name="p.csv", periods=(2001, 2002, 2003)):
@@ -303,20 +321,35 @@ CASES = [
     ("read_table-non-numeric-value",
      lambda p: io.read_table(_write(p, "t.csv", _LONG.replace(",7", ",7a")), id_col="code"),
      InputError, "value: expected numeric values, got non-numeric ['7a']"),
-    pytest.param("read_table-row-without-id",
-                 lambda p: io.read_table(_write(p, "t.csv", _LONG.replace("02,C_manuf", ",C_manuf")), id_col="code"),
-                 InputError, "code", marks=xfail(
-                     "validate_table checks year and value cells but not the id: a row with an empty id is kept "
-                     "with adcode NaN and location_quotient reports an LQ for region NaN")),
+    ("read_table-row-without-id",
+     lambda p: io.read_table(_write(p, "t.csv", _LONG.replace("02,C_manuf", ",C_manuf")), id_col="code"),
+     InputError, "code: expected an id on every row, got 1 rows without one (data rows [1]"),
+    ("read_table-wide-row-without-id",
+     lambda p: io.read_table(_write(p, "t.csv", "code,C_manuf,J_finance\n01,5,3\n ,2,8\n"), id_col="code",
+                             form="wide", year=2020),
+     InputError, "code: expected an id on every row, got 1 rows without one (data rows [1]"),
+    ("read_table-excel-row-without-id",  # a blank cell in a numeric id column: floats with NaN
+     lambda p: io.read_table(_excel(p, code=[220100, None]), id_col="code"),
+     InputError, "code: expected an id on every row, got 1 rows without one"),
+    ("validate_table-missing-adcode", lambda p: io.validate_table(_tidy_with("adcode", None)),
+     InputError, "adcode: expected an id on every row, got 1 rows without one (data rows [4]"),
     ("read_table-duplicate-rows",
      lambda p: io.read_table(_write(p, "t.csv", _LONG + "02,C_manuf,2020,9\n"), id_col="code"),
      IdMismatchError, "one row per (region, sector, year)"),
     ("read_table-excel-data-not-on-first-sheet", lambda p: io.read_table(_excel_two_sheets(p), id_col="code"),
      InputError, "id_col: expected a column of the table, got 'code'. Fix: choose one of ['note']"),
-    pytest.param("read_table-excel-unknown-sheet",
-                 lambda p: io.read_table(_excel_two_sheets(p), id_col="code", sheet="Sheet1"),
-                 InputError, "sheet", marks=xfail("pd.read_excel is not wrapped: a sheet name that is not in the "
-                                                  "workbook raises pandas' raw ValueError (no argument/expected/fix)")),
+    ("read_table-excel-unknown-sheet", lambda p: io.read_table(_excel_two_sheets(p), id_col="code", sheet="Sheet1"),
+     InputError, "sheet: expected a sheet of the workbook: a name in ['README', 'data'] or an index in [0, 1], "
+                 "got 'Sheet1'. Fix: pass sheet='README'"),
+    ("read_table-excel-sheet-index-out-of-range",
+     lambda p: io.read_table(_excel_two_sheets(p), id_col="code", sheet=2),
+     InputError, "or an index in [0, 1], got 2"),
+    ("read_table-excel-sheet-list", lambda p: io.read_table(_excel_two_sheets(p), id_col="code", sheet=[0, 1]),
+     InputTypeError, "sheet: expected a sheet name (str) or a 0-based sheet index (int), got list"),
+    ("read_table-xlsx-that-is-csv", lambda p: io.read_table(_write(p, "t.xlsx", _LONG), id_col="code"),
+     FileFormatError, "path: expected an Excel workbook (.xlsx), got a file Excel readers cannot open"),
+    ("read_table-xlsx-truncated", lambda p: io.read_table(_write(p, "t.xlsx", b"PK\x03\x04 cut"), id_col="code"),
+     FileFormatError, "(BadZipFile: File is not a zip file)"),
     # ----------------------------------------------------------------- io.validate_table / check_pairing
     ("validate_table-missing-columns", lambda p: io.validate_table(pd.DataFrame({"adcode": ["a"], "value": [1.0]})),
      InputError, "table: expected columns ['adcode', 'sector', 'year', 'value'], got missing ['sector', 'year']"),
@@ -363,11 +396,15 @@ CASES = [
      InputError, "name_col: expected a column of the polygons, got 'name'"),
     ("validate_polygons-empty", lambda p: io.validate_polygons(_boxes().iloc[:0], id_col="rid"),
      EmptyInputError, "polygons: expected at least one feature"),
-    pytest.param("read_polygons-feature-without-id",
-                 lambda p: io.read_polygons(_gpkg(p, _boxes(("a", None, "c"))), id_col="rid"),
-                 IdMismatchError, "rid: expected an id on every feature, got 1 empty ids", marks=xfail(
-                     "validate_polygons looks for the strings 'nan'/'None' after astype(str), but pandas 3 keeps "
-                     "a missing id as NaN: the feature is accepted with adcode NaN")),
+    ("read_polygons-feature-without-id",
+     lambda p: io.read_polygons(_gpkg(p, _boxes(("a", None, "c"))), id_col="rid"),
+     IdMismatchError, "rid: expected an id on every feature, got 1 empty ids (features [1], counted from 0)"),
+    ("read_polygons-numeric-id-null",  # an integer field with a null comes back as float with NaN
+     lambda p: io.read_polygons(_gpkg(p, _boxes((1, None, 3))), id_col="rid"),
+     IdMismatchError, "rid: expected an id on every feature, got 1 empty ids"),
+    ("read_polygons-float-ids-duplicate-as-integers",  # 1 and 1.0 are one id: "1"
+     lambda p: io.read_polygons(_gpkg(p, _boxes((1.0, 2.0, 1.0))), id_col="rid"),
+     IdMismatchError, "rid: expected unique ids, got duplicates ['1']"),
     # ----------------------------------------------------------------- concentration
     ("lq-unknown-sector", lambda p: conc.location_quotient(_tidy(), sectors="C_manu"),
      InputError, "sectors: expected a known sector key or group name, got 'C_manu'. Fix: did you mean ['C_manuf']"),
@@ -407,12 +444,20 @@ CASES = [
     ("coagglomeration-misaligned-series",
      lambda p: conc.coagglomeration(pd.Series([1.0, 2.0], index=["a", "b"]), pd.Series([1.0, 1.0], index=["a", "c"])),
      InputError, "lq_services: expected a Series aligned with lq_manufacturing, got 2 values vs 2"),
-    pytest.param("coagglomeration-arrays-of-different-length",
-                 lambda p: conc.coagglomeration([1.0, 2.0], [1.0, 1.0, 1.0]),
-                 InputError, "lq_services: expected a Series aligned with lq_manufacturing, got 3 values vs 2",
-                 marks=xfail("array-likes of different lengths hit pd.Series(..., index=m.index) before the length "
-                             "check: raw ValueError 'Length of values (3) does not match length of index (2)' "
-                             "(advantage_stage has the same order)")),
+    ("coagglomeration-arrays-of-different-length", lambda p: conc.coagglomeration([1.0, 2.0], [1.0, 1.0, 1.0]),
+     InputError, "lq_services: expected a Series aligned with lq_manufacturing, got 3 values vs 2"),
+    ("coagglomeration-series-and-longer-array",
+     lambda p: conc.coagglomeration(pd.Series([1.0, 2.0], index=["a", "b"]), [1.0, 1.0, 1.0]),
+     InputError, "lq_services: expected a Series aligned with lq_manufacturing, got 3 values vs 2"),
+    ("coagglomeration-text", lambda p: conc.coagglomeration([1.0, "1,2"], [1.0, 1.0]),
+     InputError, "lq_manufacturing: expected numeric values (NaN for a missing one), got 1 non-numeric, e.g. ['1,2']"),
+    ("coagglomeration-2d", lambda p: conc.coagglomeration([[1.0, 2.0]], [1.0, 1.0]),
+     InputError, "lq_manufacturing: expected a pandas Series or a 1-D array-like of numbers, got list with shape (1, 2)"),
+    ("advantage-stage-arrays-of-different-length", lambda p: conc.advantage_stage([0.5, 1.2, 0.9], [1.1, 0.9]),
+     InputError, "agglomeration: expected values aligned with lq (same length and index), got 2 values vs 3"),
+    ("advantage-stage-misaligned-series",
+     lambda p: conc.advantage_stage(pd.Series([0.5, 1.2], index=["a", "b"]), pd.Series([1.1, 0.9], index=["b", "a"])),
+     InputError, "got 2 values vs 2, on a different index"),
     ("coagglomeration-inf", lambda p: conc.coagglomeration([1.0, INF], [1.0, 1.0]),
      InputError, "lq_manufacturing: expected finite LQs"),
     # ----------------------------------------------------------------- coupling
@@ -444,10 +489,24 @@ CASES = [
      InputError, "bounds: expected 9 increasing inner class boundaries"),
     ("indicator-system-one-subsystem", lambda p: coupling.read_indicator_system({"agg": {"lq": "positive"}}),
      InputError, "system: expected at least 2 subsystems, got ['agg']"),
-    pytest.param("coupling-alpha-mapping-missing-subsystem",
-                 lambda p: coupling.coupling_coordination(_X2 / 4, alpha={"a": 1.0}),
-                 InputError, "alpha: expected", marks=xfail(
-                     "alpha given as a mapping without every subsystem raises a raw KeyError('b')")),
+    ("coupling-alpha-mapping-missing-subsystem", lambda p: coupling.coupling_coordination(_X2 / 4, alpha={"a": 1.0}),
+     InputError, "alpha: expected one weight per subsystem (column of U) ['a', 'b'], got no weight for ['b']"),
+    ("coupling-alpha-mapping-unknown-subsystem",
+     lambda p: coupling.coupling_coordination(_X2 / 4, alpha={"a": 0.5, "b": 0.5, "c": 0.0}),
+     InputError, "got weights for unknown subsystems ['c']"),
+    ("coupling-alpha-string", lambda p: coupling.coupling_coordination(_X2 / 4, alpha="ab"),
+     InputTypeError, "alpha: expected a sequence or mapping of subsystem weights, got the string 'ab'"),
+    ("coupling-alpha-nan", lambda p: coupling.coupling_coordination(_X2 / 4, alpha=[NAN, 1.0]),
+     InputError, "alpha: expected non-negative weights summing to 1, got sum nan from [nan, 1.0]. Fix: normalise "
+                 "alpha (finite numbers"),
+    ("coupling-alpha-text", lambda p: coupling.coupling_coordination(_X2 / 4, alpha=["half", 0.5]),
+     InputError, "got sum nan from ['half', 0.5]"),
+    ("coupling-lag-threshold-nan", lambda p: coupling.coupling_coordination(_X2 / 4, lag_threshold=NAN),
+     InputError, "lag_threshold: expected a finite number in [0, 1] (a gap between two U in [0, 1]), got nan"),
+    ("coupling-lag-threshold-negative", lambda p: coupling.coupling_coordination(_X2 / 4, lag_threshold=-0.1),
+     InputError, "lag_threshold: expected a finite number in [0, 1]"),
+    ("coupling-lag-threshold-text", lambda p: coupling.coupling_coordination(_X2 / 4, lag_threshold="0.1"),
+     InputTypeError, "lag_threshold: expected a number, got str '0.1'"),
     # ----------------------------------------------------------------- weights
     ("knn-k-out-of-range-polygons", lambda p: weights.spatial_weights(_boxes(), kind="knn", k=3, id_col="rid"),
      InputError, "k: expected an integer in [1, 2] (n = 3 units), got 3"),
@@ -504,11 +563,21 @@ CASES = [
      InputError, "w: expected a .gal or .gwt weights file"),
     ("weights-missing-gal", lambda p: ac.moran(_v4(), str(p / "w.gal")),
      InputError, "w: expected an existing weights file"),
-    pytest.param("weights-dict-inf-weight",
-                 lambda p: ac.moran(_v4(), {"a": {"b": INF}, "b": {"a": INF, "c": 1.0}, "c": {"b": 1.0, "d": 1.0},
-                                            "d": {"c": 1.0}}, permutations=0),
-                 InputError, "w: expected", marks=xfail(
-                     "as_weights accepts an inf weight in a neighbour dict; moran then returns I = nan silently")),
+    ("weights-dict-inf-weight",
+     lambda p: ac.moran(_v4(), {"a": {"b": INF}, "b": {"a": INF, "c": 1.0}, "c": {"b": 1.0, "d": 1.0},
+                                "d": {"c": 1.0}}, permutations=0),
+     InputError, "w: expected finite non-negative weights, got 2 NaN, infinite or negative weights, "
+                 "e.g. (id, neighbour, weight) [('a', 'b', inf), ('b', 'a', inf)]"),
+    ("weights-dict-negative-weight-getis-ord",
+     lambda p: ac.getis_ord(_v4(), {"a": {"b": 1.0}, "b": {"a": 1.0, "c": -2.0}, "c": {"b": -2.0, "d": 1.0},
+                                    "d": {"c": 1.0}}, permutations=0),
+     InputError, "got 2 NaN, infinite or negative weights, e.g. (id, neighbour, weight) [('b', 'c', -2.0)"),
+    ("weights-dict-nan-weight", lambda p: weights.as_weights({"a": {"b": NAN}, "b": {"a": 1.0}}),
+     InputError, "[('a', 'b', nan)]"),
+    ("weights-dict-text-weight", lambda p: weights.as_weights({"a": {"b": "1 km"}, "b": {"a": 1.0}}),
+     InputError, "w: expected numeric weights {id: {neighbour: weight}}, got '1 km' for the link 'a'-'b'"),
+    ("weights-libpysal-W-inf-weight", lambda p: ac.moran(_v4(), _libpysal_W4(c_d=INF), permutations=0),
+     InputError, "w: expected finite non-negative weights, got 2 NaN, infinite or negative weights"),
     # ----------------------------------------------------------------- autocorrelation
     ("moran-values-inf", lambda p: ac.moran(_v4(1.0, INF, 3.0, 5.0), W4),
      InputError, "values: expected finite values, got ±inf for ['b']"),
@@ -553,7 +622,34 @@ CASES = [
      InputError, "self_weight: expected the weight of a unit on itself for Gi* with general weights, got None"),
     ("gi-star-negative-self-weight", lambda p: ac.local_getis_ord(_v4(), W4, permutations=99, self_weight=-1.0),
      InputError, "self_weight: expected a non-negative finite weight, got -1.0"),
+    ("moran-seed-text", lambda p: ac.moran(_v4(), W4, permutations=99, seed="x"),
+     InputTypeError, "seed: expected an integer in [0, 4294967295], got str 'x'. Fix: pass e.g. seed=12345"),
+    ("moran-seed-text-exact", lambda p: ac.moran(_v4(), W4, seed="x"),  # checked even when no draw needs it
+     InputTypeError, "seed: expected an integer in [0, 4294967295], got str 'x'"),
+    ("moran-seed-negative", lambda p: ac.moran(_v4(), W4, permutations=99, seed=-1),
+     InputError, "seed: expected an integer in [0, 4294967295], got -1"),
+    ("geary-seed-too-large", lambda p: ac.geary(_v4(), W4, permutations=9, seed=2**32),
+     InputError, "seed: expected an integer in [0, 4294967295], got 4294967296"),
+    ("getis-ord-seed-float", lambda p: ac.getis_ord(_v4(), W4, permutations=9, seed=1.5),
+     InputTypeError, "seed: expected an integer in [0, 4294967295], got float 1.5"),
+    ("local-moran-seed-none", lambda p: ac.local_moran(_v4(), W4, permutations=9, seed=None),
+     InputTypeError, "seed: expected an integer in [0, 4294967295], got NoneType None"),
+    ("local-getis-ord-seed-bool", lambda p: ac.local_getis_ord(_v4(), W4, permutations=9, seed=True),
+     InputTypeError, "seed: expected an integer in [0, 4294967295], got bool True"),
     # ----------------------------------------------------------------- gravity / network / circles
+    ("gravity-three-mass-cols", lambda p: gravity.gravity_ties(_masses().assign(Q=1.0), _matrix(),
+                                                               mass_cols=("P", "G", "Q")),
+     InputError, "mass_cols: expected two column names (P, G), got 3 names ['P', 'G', 'Q']"),
+    ("gravity-mass-cols-string", lambda p: gravity.gravity_ties(_masses(), _matrix(), mass_cols="PG"),
+     InputTypeError, "mass_cols: expected a pair of column names (P, G), got the string 'PG'"),
+    ("gravity-distance-text",
+     lambda p: gravity.gravity_ties(_masses(), _matrix().astype(object).where(_matrix() != 10.0, "10km")),
+     InputError, "distance: expected numeric distances (a number of km or minutes in every cell), "
+                 "got 2 non-numeric cells, e.g. [('a', 'b', '10km'), ('b', 'a', '10km')]"),
+    ("gravity-b-text", lambda p: gravity.gravity_ties(_masses(), _matrix(), b="2"),
+     InputTypeError, "b: expected a number, got str '2'"),
+    ("tie-centrality-seed-text", lambda p: gravity.tie_centrality(_ties(), seed="x"),
+     InputTypeError, "seed: expected an integer in [0, 4294967295], got str 'x'"),
     ("gravity-zero-mass", lambda p: gravity.gravity_ties(_masses(P=(1.0, 0.0, 2.0)), _matrix()),
      InputError, "masses: expected positive masses for every region, got missing or <= 0 for ['b']"),
     ("gravity-negative-mass", lambda p: gravity.gravity_ties(_masses(G=(1.0, 1.0, -3.0)), _matrix()),
@@ -592,10 +688,23 @@ CASES = [
      InputError, "speeds_kph: expected positive speeds in km/h, got conventional: -90"),
     ("speeds-nan", lambda p: network.graph_from_edges(_edges(), speeds_kph={"high-speed": NAN}),
      InputError, "speeds_kph: expected positive speeds in km/h, got high-speed: nan"),
-    pytest.param("speeds-inf", lambda p: network.graph_from_edges(_edges(), speeds_kph={"conventional": INF}),
-                 InputError, "speeds_kph: expected", marks=xfail(
-                     "_check_speeds accepts inf: every conventional edge gets travel_min = 0.0 (an impossible speed "
-                     "the CLI refuses above 1000 km/h)")),
+    ("speeds-inf", lambda p: network.graph_from_edges(_edges(), speeds_kph={"conventional": INF}),
+     InputError, "speeds_kph: expected positive speeds in km/h, got conventional: inf. Fix: give each mode a finite"),
+    ("speeds-text", lambda p: network.graph_from_edges(_edges(), speeds_kph={"high-speed": "220"}),
+     InputError, "got high-speed: '220'"),
+    ("speeds-not-a-dict", lambda p: network.graph_from_edges(_edges(), speeds_kph=220),
+     InputTypeError, "speeds_kph: expected a dict mode -> speed in km/h, got int"),
+    ("add-links-inf-speed-default",
+     lambda p: network.add_links(network.graph_from_edges(_edges()), _edges(), speeds_kph={"high-speed": INF}),
+     InputError, "speeds_kph: expected positive speeds in km/h, got high-speed: inf"),
+    ("edges-inf-km", lambda p: network.graph_from_edges(_edges(rail_km=[90.0, INF])),
+     InputError, "edges: expected positive rail_km on every edge, got 1 bad rows (missing, text, zero, negative or "
+                 "infinite), e.g. [{'from': 'B', 'to': 'C', 'rail_km': inf"),
+    ("edges-zero-travel-min", lambda p: network.graph_from_edges(_edges(travel_min=[0.0, NAN])),
+     InputError, "edges: expected a positive finite travel_min, or a blank cell for the speed-based time, "
+                 "got 1 bad rows, e.g. [{'from': 'A', 'to': 'B', 'travel_min': 0.0}]"),
+    ("edges-text-travel-min", lambda p: network.graph_from_edges(_edges(travel_min=["1h", "40"])),
+     InputError, "got 1 bad rows, e.g. [{'from': 'A', 'to': 'B', 'travel_min': '1h'}]"),
     ("travel-times-unknown-origin",
      lambda p: network.travel_times(network.graph_from_edges(_edges()), ["Q"]),
      InputError, "origins: expected nodes of the graph (station names or seat:<adcode>), got ['Q']"),
@@ -739,10 +848,32 @@ CASES = [
      CLI, "--years: expected years the regions hold [2010, 2020], got [2015]", _no_output("o")),
     ("cli-report-minutes-negative", lambda p: ["report", "--out", str(p / "o"), "--minutes", "-30"],
      CLI, "argument --minutes: expected a finite number in (0, 1440], got '-30'"),
-    pytest.param("cli-report-level-city", lambda p: ["report", "--out", str(p / "o"), "--level", "city"],
-                 CLI, "city", marks=xfail(
-                     "argparse's own choice errors (--level, --form, --rts, ...) read 'invalid choice: 'city' "
-                     "(choose from ...)': one line, but not the four-part 'expected ..., got .... Fix: ...'")),
+    ("cli-report-level-city", lambda p: ["report", "--out", str(p / "o"), "--level", "city"],
+     CLI, "--level: expected one of ['prefecture', 'county'], got 'city'. Fix: pass one of them, e.g. --level "
+          "prefecture", _no_output("o")),
+    ("cli-report-level-second-value", lambda p: ["report", "--out", str(p / "o"), "--level", "county", "town"],
+     CLI, "--level: expected one of ['prefecture', 'county'], got 'town'"),
+    ("cli-report-sector-names", lambda p: ["report", "--out", str(p / "o"), "--sector-names", "gb"],
+     CLI, "--sector-names: expected one of ['auto', 'census', 'as_is'], got 'gb'"),
+    ("cli-report-invalid", lambda p: ["report", "--out", str(p / "o"), "--invalid", "fix"],
+     CLI, "--invalid: expected one of ['raise', 'repair'], got 'fix'"),
+    ("cli-report-on-mismatch", lambda p: ["report", "--out", str(p / "o"), "--on-mismatch", "drop"],
+     CLI, "--on-mismatch: expected one of ['raise', 'warn'], got 'drop'"),
+    ("cli-lq-form", lambda p: _lq_argv(*_lq_files(p), p / "out", "--form", "tall"),
+     CLI, "--form: expected one of ['long', 'wide'], got 'tall'", _no_output("out")),
+    ("cli-lq-letters", lambda p: _lq_argv(*_lq_files(p), p / "out", "--letters", "2011"),
+     CLI, "--letters: expected one of ['2002', '2017'], got '2011'"),
+    ("cli-lq-reference", lambda p: _lq_argv(*_lq_files(p), p / "out", "--reference", "national"),
+     CLI, "--reference: expected one of ['panel', 'rest'], got 'national'"),
+    ("cli-lq-denominator", lambda p: _lq_argv(*_lq_files(p), p / "out", "--denominator", "non_agri"),
+     CLI, "--denominator: expected one of ['all', 'non_agricultural'], got 'non_agri'"),
+    ("cli-tfp-rts", lambda p: _tfp_argv(_tfp_csv(p), p / "out", "--rts", "drs"),
+     CLI, "--rts: expected one of ['crs', 'vrs'], got 'drs'. Fix: pass one of them, e.g. --rts crs",
+     _no_output("out")),
+    ("cli-tfp-orientation", lambda p: _tfp_argv(_tfp_csv(p), p / "out", "--orientation", "both"),
+     CLI, "--orientation: expected one of ['output', 'input'], got 'both'"),
+    ("cli-tfp-frontier", lambda p: _tfp_argv(_tfp_csv(p), p / "out", "--frontier", "window"),
+     CLI, "--frontier: expected one of ['contemporaneous', 'sequential', 'global'], got 'window'"),
     ("cli-report-table-without-polygons",
      lambda p: ["report", "--out", str(p / "o"), "--table", str(_write(p, "t.csv", _LONG)), "--id-col", "code"],
      CLI, "--table: expected --table, --id-col and --polygons together", _no_output("o")),

@@ -56,7 +56,8 @@ def test_bad_argument_exit_2_one_line(capsys):
         cli.main(["report", "--out", "x", "--level", "city"])
     assert e.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "invalid choice: 'city'" in err[0]
+    assert err == ["jilin-spatial report: error: --level: expected one of ['prefecture', 'county'], got 'city'. "
+                   "Fix: pass one of them, e.g. --level prefecture"]
 
 
 def test_failed_job_leaves_nothing(tmp_path):
@@ -141,3 +142,13 @@ def test_tfp_cli(tmp_path, capsys):
     np.testing.assert_allclose([float(p[2]) * float(p[3]) for p in printed], [float(p[1]) for p in printed], atol=2e-4)
     assert cli.main(["tfp", "--panel", str(tmp_path / "p.csv"), "--dmu", "dmu", "--period", "t", "--inputs", "zz",
                      "--outputs", "y", "--out", str(tmp_path / "q")]) == 2
+
+
+def test_unknown_subcommand_four_parts(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["reprot"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["jilin-spatial: error: SUBCOMMAND: expected one of ['datasets', 'report', 'versions', 'lq', "
+                   "'circle', 'tfp'], got 'reprot'. Fix: run one of them, e.g. jilin-spatial datasets "
+                   "(see jilin-spatial --help)"]

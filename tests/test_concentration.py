@@ -255,3 +255,16 @@ def test_min_count_masks_tiny_cells_and_keeps_them():
     assert len(m) == len(plain) == 6
     with pytest.raises(InputError, match="min_count: expected a non-negative finite count or None, got -1"):
         js.location_quotient(t, min_count=-1)
+
+
+def test_coagglomeration_array_takes_the_series_index():
+    """An array-like of the same length takes the other argument's index; values as by hand."""
+    m = pd.Series([1.0, 2.0], index=["x", "y"])
+    for a, b in ((m, [1.0, 1.0]), ([1.0, 2.0], pd.Series([1.0, 1.0], index=["x", "y"]))):
+        co = js.coagglomeration(a, b)
+        assert list(co.index) == ["x", "y"]
+        np.testing.assert_allclose(co["CA"], [1.0, 1 - 1 / 3], rtol=RTOL)
+    st = js.advantage_stage(pd.Series([0.5, 1.2], index=["x", "y"]), [1.1, 0.9])
+    assert st["stage_en"].to_dict() == {"x": "formative", "y": "mature"}
+    with pytest.raises(InputError, match=r"^agglomeration: expected values aligned with lq .*got 3 values vs 2"):
+        js.advantage_stage([0.5, 1.2], [1.1, 0.9, 1.0])

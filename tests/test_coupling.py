@@ -196,3 +196,24 @@ def test_report_coupling_table_columns(jilin_report):
                                     "C", "T", "D", "class_zh", "class_en", "lagging"]
     assert set(c.level) == {"prefecture", "county"} and len(c) == 18 + 120
     assert (out / "tables" / "coupling_weights.csv").is_file()
+
+
+def test_alpha_by_name_matches_positional():
+    """A mapping or a Series of alpha is matched by subsystem name, in any order."""
+    U = pd.DataFrame({"agg": [0.2, 0.5], "inn": [0.6, 0.55]})
+    want = [0.7 * 0.2 + 0.3 * 0.6, 0.7 * 0.5 + 0.3 * 0.55]
+    for alpha in ({"inn": 0.3, "agg": 0.7}, pd.Series({"inn": 0.3, "agg": 0.7}), np.array([0.7, 0.3])):
+        np.testing.assert_allclose(js.coupling_coordination(U, alpha=alpha)["T"], want, rtol=RTOL)
+    with pytest.raises(InputError, match=r"^alpha: expected one weight per subsystem .*got no weight for \['inn'\]"):
+        js.coupling_coordination(U, alpha={"agg": 1.0})
+
+
+def test_lag_threshold_bounds():
+    """|0.2 - 0.6| = 0.4: lagging at 0.1, synchronous at 0.4 (inclusive) and 1; NaN never reaches the rows."""
+    U = pd.DataFrame({"agg": [0.2], "inn": [0.6]})
+    assert js.coupling_coordination(U, lag_threshold=0.1).lagging.tolist() == ["agg"]
+    assert js.coupling_coordination(U, lag_threshold=0.4).lagging.tolist() == ["synchronous"]
+    assert js.coupling_coordination(U, lag_threshold=1).lagging.tolist() == ["synchronous"]
+    for bad in (float("nan"), float("inf"), -0.01, 1.5):
+        with pytest.raises(InputError, match=r"^lag_threshold: expected a finite number in \[0, 1\]"):
+            js.coupling_coordination(U, lag_threshold=bad)

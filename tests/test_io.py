@@ -176,3 +176,67 @@ def test_missing_file_and_bad_extension(tmp_path):
     p.write_text("x")
     with pytest.raises(FileFormatError, match=r"path: expected a table file"):
         io.read_table(p, id_col="x")
+
+
+# ------------------------------------------------------------------ ids: present on every row, whole floats as "1"
+
+
+def test_float_polygon_ids_keep_integer_text(tmp_path):
+    """A GeoPackage Real id field gives floats: 1.0 and 220100.0 become '1' and '220100' (not '1.0'), 1.5 stays."""
+    g = gpd.GeoDataFrame({"rid": [1.0, 220100.0, 1.5]},
+                         geometry=[box(125 + i * 0.1, 43, 125.1 + i * 0.1, 43.1) for i in range(3)], crs="EPSG:4326")
+    p = _write(g, tmp_path / "f.gpkg")
+    assert gpd.read_file(p, engine="pyogrio")["rid"].dtype == float  # the file stores numbers
+    out = io.read_polygons(p, id_col="rid")
+    assert out["adcode"].tolist() == ["1", "220100", "1.5"]
+
+
+def test_float_table_ids_pair_with_integer_polygon_ids(tmp_path, grid3):
+    """validate_table on a float adcode column (e.g. after a merge) pairs with the polygons' integer ids."""
+    t = pd.DataFrame({"adcode": [1.0, 2.0, 3.0], "sector": "C", "year": 2020, "value": [5.0, 6.0, 7.0]})
+    v = io.validate_table(t)
+    assert v["adcode"].tolist() == ["1", "2", "3"]
+    polys = grid3.assign(adcode=[1, 2, 3])
+    io.check_pairing(v, polys)  # "1" == "1": no IdMismatchError
+    assert v["value"].tolist() == [5.0, 6.0, 7.0]
+    assert t["adcode"].tolist() == [1.0, 2.0, 3.0]  # the caller's frame is not changed
+
+
+def test_text_ids_are_kept_as_written(tmp_path):
+    """Text ids stay as written (leading zeros, a written '1.0'), in CSV and in Excel text cells; Excel number
+    cells 1 and 220100 give '1' and '220100'; values and years are numbers again."""
+    p = tmp_path / "t.csv"
+    p.write_text("code,sector,year,value\n01,C,2020,5\n1.0,C,2020,6\n")
+    assert io.read_table(p, id_col="code")["adcode"].tolist() == ["01", "1.0"]
+    x = tmp_path / "t.xlsx"
+    pd.DataFrame({"code": [1, 220100], "sector": "C", "year": 2020, "value": [5, 6.5]}).to_excel(x, index=False)
+    t = io.read_table(x, id_col="code")
+    assert t["adcode"].tolist() == ["1", "220100"] and t["value"].tolist() == [5.0, 6.5]
+    assert t["year"].tolist() == [2020, 2020]
+    pd.DataFrame({"code": ["01", "0220"], "sector": "C", "year": 2020, "value": [5, 6]}).to_excel(x, index=False)
+    assert io.read_table(x, id_col="code")["adcode"].tolist() == ["01", "0220"]
+    w = tmp_path / "w.xlsx"
+    pd.DataFrame({"code": ["07"], "C_manuf": [5], "J_finance": [2.5], "year": [2010]}).to_excel(w, index=False)
+    t = io.read_table(w, id_col="code", form="wide")
+    assert t[["adcode", "sector", "year", "value"]].values.tolist() == [["07", "C_manuf", 2010, 5.0],
+                                                                         ["07", "J_finance", 2010, 2.5]]
+
+
+def test_excel_sheet_by_name_and_index(tmp_path):
+    x = tmp_path / "t.xlsx"
+    with pd.ExcelWriter(x) as w:
+        pd.DataFrame({"note": ["see next sheet"]}).to_excel(w, index=False, sheet_name="README")
+        pd.DataFrame({"code": ["01", "02"], "sector": "C", "year": 2020, "value": [5, 7]}).to_excel(
+            w, index=False, sheet_name="data")
+    for sheet in ("data", 1):
+        t = io.read_table(x, id_col="code", sheet=sheet)
+        assert t[["adcode", "value"]].values.tolist() == [["01", 5.0], ["02", 7.0]]
+    with pytest.raises(InputError, match=r"^sheet: expected a sheet of the workbook: a name in \['README', 'data'\]"):
+        io.read_table(x, id_col="code", sheet="Data")
+
+
+def test_row_without_id_is_not_dropped_or_kept_as_nan(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("code,sector,year,value\n01,C,2020,5\n,C,2020,7\n03,C,2020,2\n")
+    with pytest.raises(InputError, match=r"^code: expected an id on every row, got 1 rows without one \(data rows \[1\]"):
+        io.read_table(p, id_col="code")

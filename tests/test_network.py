@@ -258,3 +258,29 @@ def test_editing_an_edge_after_a_query_changes_the_answer():
     H.remove_edge("a", "b")
     H.add_edge("a", "b", travel_min=1.0)
     assert travel_times(H, ["a"], targets=["c"]).travel_min.item() == 3.5
+
+
+def test_speeds_must_be_finite_positive_numbers():
+    """inf km/h gave travel_min 0.0; numpy integers are numbers (90 km at 60 km/h = 90 min)."""
+    from jilin_spatial.network import graph_from_edges
+    e = pd.DataFrame({"from": ["A"], "to": ["B"], "rail_km": [90.0], "mode": ["conventional"]})
+    assert graph_from_edges(e, speeds_kph={"conventional": np.int64(60)}).edges["A", "B"]["travel_min"] == 90.0
+    for bad in (float("inf"), float("nan"), 0, -90, "90", True):
+        with pytest.raises(InputError, match=r"^speeds_kph: expected positive speeds in km/h, got conventional: "):
+            graph_from_edges(e, speeds_kph={"conventional": bad})
+    with pytest.raises(InputError, match=r"^edges: expected positive rail_km on every edge, got 1 bad rows"):
+        graph_from_edges(e.assign(rail_km=[float("inf")]))
+    with pytest.raises(InputError, match=r"^edges: expected a positive finite travel_min"):
+        graph_from_edges(e.assign(travel_min=[float("inf")]))
+    # a blank timetable cell (text or NaN) falls back to the speed: 90 km at 90 km/h
+    assert graph_from_edges(e.assign(travel_min=[" "])).edges["A", "B"]["travel_min"] == pytest.approx(60.0)
+
+
+def test_gravity_numeric_text_distances_and_mass_cols():
+    """Cells holding numbers as text ('10') are numbers; '10km' is not.  R = sqrt(1*1) sqrt(4*1) / 10^2."""
+    m = pd.DataFrame({"P": [1.0, 4.0], "G": [1.0, 1.0]}, index=["a", "b"])
+    D = pd.DataFrame([["0", "10"], ["10", "0"]], index=["a", "b"], columns=["a", "b"])
+    np.testing.assert_allclose(js.gravity_ties(m, D)["R"], [0.02, 0.02], rtol=1e-12)
+    np.testing.assert_allclose(js.gravity_ties(m, D, mass_cols=["P", "P"])["R"], [0.04, 0.04], rtol=1e-12)
+    with pytest.raises(InputError, match=r"^distance: expected numeric distances .*\('a', 'b', '10km'\)"):
+        js.gravity_ties(m, D.replace("10", "10km"))
