@@ -218,7 +218,7 @@ class Region:
             if parent_col not in poly.columns:
                 raise InputError("parent_col", "a column of the polygons", repr(parent_col),
                                  f"choose from {list(poly.columns)}")
-            poly["parent_adcode"] = poly[parent_col].astype(str)
+            poly["parent_adcode"] = io._id_strings(poly[parent_col])
         tables = list(table) if isinstance(table, (list, tuple)) else [table]
         years = list(year) if isinstance(year, (list, tuple)) else [year] * len(tables)
         if len(years) != len(tables):
@@ -238,7 +238,7 @@ class Region:
                                   f"{int(dup.sum())} repeated, e.g. year {int(emp[dup].year.iloc[0])}",
                                   "give each table its own --year")
         if name_col and name_col in raw.columns and not {"name_zh", "name_en"} & set(poly.columns):
-            names = raw.drop_duplicates(id_col).set_index(raw[id_col].astype(str))[name_col]
+            names = raw.drop_duplicates(id_col).set_index(io._id_strings(raw[id_col]))[name_col]
             poly["name_zh"] = poly["adcode"].map(names)
         io.check_pairing(emp, poly, on_mismatch=on_mismatch)
         emp["is_zone"] = ~emp["adcode"].isin(set(poly["adcode"]))
@@ -250,7 +250,7 @@ class Region:
                     raise InputError("population", f"a column {c!r}", f"columns {list(p.columns)}",
                                      "pass population_col= / id_col=")
             years = sorted(emp.year.unique())
-            pop = pd.DataFrame({"adcode": p[id_col].astype(str),
+            pop = pd.DataFrame({"adcode": io._id_strings(p[id_col]),
                                 "year": p["year"].astype(int) if "year" in p else max(years),
                                 "population": io._numeric(p[population_col], "population")})
         ind = system = None
@@ -260,7 +260,7 @@ class Region:
                 raise InputError("indicators", f"columns {id_col!r} and 'year'", f"columns {list(i.columns)}",
                                  "add them")
             ind = i.rename(columns={id_col: "adcode"})
-            ind["adcode"] = ind["adcode"].astype(str)
+            ind["adcode"] = io._id_strings(ind["adcode"])
             ind["year"] = ind["year"].astype(int)
             for c in ind.columns:
                 if c not in ("adcode", "year", name_col):
@@ -282,7 +282,7 @@ class Region:
                 if c not in s.columns:
                     raise InputError("seats", f"a column {c!r}", f"columns {list(s.columns)}",
                                      "a CSV with id, lon, lat (WGS84)")
-            st = pd.DataFrame({"adcode": s[id_col].astype(str), "lon": io._numeric(s["lon"], "lon"),
+            st = pd.DataFrame({"adcode": io._id_strings(s[id_col]), "lon": io._numeric(s["lon"], "lon"),
                                "lat": io._numeric(s["lat"], "lat"), "modelled": False})
             bad = ~(st.lon.between(-180, 180) & st.lat.between(-90, 90))
             if bad.any():
