@@ -162,14 +162,39 @@ def exact_moran(y: np.ndarray, W: np.ndarray) -> tuple[float, np.ndarray]:
     z = y - y.mean()
     scale = (n / W.sum()) / (z @ z)
     out = np.empty(math.factorial(n))
-    it = itertools.permutations(range(n))
     pos = 0
-    while pos < len(out):
-        block = np.array(list(itertools.islice(it, _EXACT_CHUNK)), dtype=np.intp)
+    for block in _orderings(n, _EXACT_CHUNK):
         Z = z[block]
         out[pos:pos + len(block)] = scale * np.einsum("pi,pi->p", Z @ W, Z)  # z_p' W z_p, one BLAS product a block
         pos += len(block)
     return float(scale * (z @ W @ z)), out
+
+
+_ORDERINGS: dict = {}
+
+
+def _orderings(n: int, chunk: int):
+    """All n! orderings in lexicographic order, in blocks of ``chunk`` rows (int8).
+
+    Kept per process for n <= 9 (9! x 9 bytes = 3.3 MB), so a report that tests several variables on the same
+    units enumerates once; larger n (10! = 36 MB) are generated block by block and not kept.
+    """
+    key = (n, chunk)
+    if key in _ORDERINGS:
+        yield from _ORDERINGS[key]
+        return
+    it = itertools.permutations(range(n))
+    blocks = []
+    while True:
+        block = np.array(list(itertools.islice(it, chunk)), dtype=np.int8)
+        if not len(block):
+            break
+        if n <= 9:
+            block.setflags(write=False)
+            blocks.append(block)
+        yield block
+    if n <= 9:
+        _ORDERINGS[key] = blocks
 
 
 @dataclass
@@ -534,6 +559,39 @@ def _local_result(name, values, v, W, stats, p_sim, q, quadrant, alpha, fdr, per
                        cannot, alpha, fdr, permutations, seed, sw.describe(), transform, nans, sides, obj)
 
 
+_DRAWS: dict = {}
+
+
+@contextlib.contextmanager
+def _reused_draws():
+    """Reuse esda's conditional-permutation draws between calls with the same (max_card, n, permutations, seed).
+
+    ``esda.crand.vec_permutations`` draws the neighbour ids for every permutation with a seeded
+    ``np.random.choice`` loop (about 0.25 s for 9,999 permutations without numba), and a report draws the very same
+    ids for every variable on the same weights.  The draws depend only on those four numbers, so a cached copy is
+    exactly what esda would draw: results are identical to esda's (tested), only faster.  The original function is
+    restored on exit.
+    """
+    import esda.crand as crand
+
+    original = crand.vec_permutations
+
+    def cached(max_card, n, k_replications, seed):
+        key = (int(max_card), int(n), int(k_replications), seed)
+        if key not in _DRAWS:
+            if len(_DRAWS) >= 8:
+                _DRAWS.pop(next(iter(_DRAWS)))
+            _DRAWS[key] = original(max_card, n, k_replications, seed)
+            _DRAWS[key].setflags(write=False)
+        return _DRAWS[key]
+
+    crand.vec_permutations = cached
+    try:
+        yield
+    finally:
+        crand.vec_permutations = original
+
+
 def _check_alpha(alpha):
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
         raise InputError("alpha", "a significance level in (0, 1)", repr(alpha), "e.g. alpha=0.05")
@@ -566,7 +624,7 @@ def local_moran(values: pd.Series, w, *, permutations: int = 9999, seed: int = 1
     _check_alpha(alpha)
     _warn_small(len(v), "Local Moran")
     W = _weights_for(sw, keep, nans)
-    with _silenced():
+    with _silenced(), _reused_draws():
         m = esda.Moran_Local(v.to_numpy(float), W, transformation=sw.transform.upper(), permutations=permutations,
                              seed=seed, n_jobs=1)
     quadrant = np.array([QUADRANTS.get(int(x), "") for x in m.q])

@@ -355,3 +355,29 @@ def test_exact_enumeration_in_chunks(monkeypatch):
     obs2, chunked = exact_moran(y, W)
     np.testing.assert_array_equal(full, chunked)
     assert chunked.mean() == pytest.approx(-1 / 6, abs=1e-12) and obs == obs2
+
+
+def test_reused_draws_give_esdas_results_and_restore_esda():
+    """The report reuses esda's conditional-permutation draws between variables: same results, esda untouched."""
+    import esda.crand
+
+    original = esda.crand.vec_permutations
+    g = lattice(4, 5)
+    sw = js.spatial_weights(g, kind="rook")
+    for k in range(3):
+        y = pd.Series(np.random.default_rng(k).gamma(2.0, size=20), index=g.adcode)
+        loc = js.local_moran(y, sw, permutations=499, seed=7)
+        e = esda.Moran_Local(y.to_numpy(), sw.to_W(), permutations=499, seed=7, n_jobs=1)
+        np.testing.assert_array_equal(loc.p_sim, e.p_sim)
+        np.testing.assert_array_equal(loc.Is, e.Is)
+    assert esda.crand.vec_permutations is original
+
+
+def test_exact_orderings_reused_between_calls():
+    y1, y2 = np.arange(7.0), np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
+    W = rook_binary(1, 7)
+    a = exact_moran(y1, W)[1]
+    b = exact_moran(y2, W)[1]  # second call uses the kept orderings
+    brute = np.array([moran_hand(y2[list(p)], W) for p in itertools.permutations(range(7))])
+    np.testing.assert_allclose(b, brute, rtol=1e-10)
+    assert len(a) == len(b) == 5040
