@@ -97,7 +97,7 @@ def test_readme_python_blocks_run(readme_run):
     assert not r.stderr.strip(), f"the README blocks wrote to stderr (a warning?):\n{r.stderr[-2000:]}"
     # files the blocks say they write
     for f in ("counties.gpkg", "employment_2010.csv", "employment_2020.csv", "my_system.csv", "map.html", "lq.png",
-              "my_layers.gpkg",
+              "my_layers.gpkg", "grid_lq/layers.gpkg", "grid_lq/tables/coagglomeration.csv", "grid_lq/provenance.json",
               "table1.csv", "circle_out/provenance.json", "circle_out/tables/scenario_entered.csv",
               "tfp_out/tables/malmquist_by_period.csv", "tfp_out/provenance.json"):
         assert (folder / f).is_file(), f
