@@ -313,17 +313,22 @@ def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: 
     if mode == "exact":
         obs, sims = exact_moran(y, np.asarray(W.full()[0]))
         p = (np.sum(sims >= obs - 1e-12) if obs >= sims.mean() else np.sum(sims <= obs + 1e-12)) / len(sims)
+        sd = float(sims.std())
         return GlobalResult("moran", float(m.I), float(m.EI), n, "exact", p_exact=float(p), sim=sims,
-                            EI_sim=float(sims.mean()), seI_sim=float(sims.std()),
-                            z_sim=float((obs - sims.mean()) / sims.std()), seed=None, esda=m, **analytic, **common)
+                            EI_sim=float(sims.mean()), seI_sim=sd,
+                            z_sim=float((obs - sims.mean()) / sd) if sd > 1e-12 * max(1.0, abs(sims.mean()))
+                            else float("nan"), seed=None, esda=m,
+                            **analytic, **common)
     if mode == 0:
         return GlobalResult("moran", float(m.I), float(m.EI), n, 0, seed=None, esda=m, **analytic, **common)
     sims = _moran_permutations(m, mode, seed)
     larger = int(np.sum(sims >= m.I))
     larger = min(larger, mode - larger)
     ei, se = float(sims.sum() / mode), float(sims.std())
+    # every ordering alike (e.g. a complete graph): no z, whatever rounding leaves in the sd
+    z_sim = float((m.I - ei) / se) if se > 1e-12 * max(1.0, abs(ei)) else float("nan")
     return GlobalResult("moran", float(m.I), float(m.EI), n, mode, p_sim=(larger + 1.0) / (mode + 1.0),
-                        z_sim=float((m.I - ei) / se), EI_sim=ei, seI_sim=se, sim=sims, seed=seed, esda=m,
+                        z_sim=z_sim, EI_sim=ei, seI_sim=se, sim=sims, seed=seed, esda=m,
                         **analytic, **common)
 
 

@@ -211,7 +211,7 @@ def validate_polygons(gdf, *, id_col: str = "adcode", invalid: str = "raise", cr
     if len(gdf) == 0:
         raise EmptyInputError(argument, "at least one feature", "0 features", "check the file or layer name")
     if id_col not in gdf.columns:
-        raise InputError("id_col", f"a column of {argument}", repr(id_col),
+        raise InputError("id_col", "a column of the polygons", repr(id_col),
                          f"choose one of {[c for c in gdf.columns if c != gdf.geometry.name]}")
     gdf = gdf.copy()
     assumed = False

@@ -145,9 +145,10 @@ def _step_data(ctx: ReportContext) -> StepOutput:
         if zones:
             so.summary.append(f"- {r.level}: {zones} rows without a polygon (development zones) are kept, counted in "
                               "the references and never drawn.")
-        if r.seats is not None and r.level != "county":
-            so.layers["seats"] = gpd.GeoDataFrame(r.seats, geometry=gpd.points_from_xy(r.seats.lon, r.seats.lat),
-                                                  crs="EPSG:4326")
+        if r.seats is not None:
+            name = "seats" if "seats" not in so.layers else f"{r.level}_seats"
+            so.layers[name] = gpd.GeoDataFrame(r.seats, geometry=gpd.points_from_xy(r.seats.lon, r.seats.lat),
+                                               crs="EPSG:4326")
         for name, df in r.tables.items():
             so.tables.setdefault(name, df)
     for r in ctx.regions:

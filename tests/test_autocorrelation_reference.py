@@ -381,3 +381,17 @@ def test_exact_orderings_reused_between_calls():
     brute = np.array([moran_hand(y2[list(p)], W) for p in itertools.permutations(range(7))])
     np.testing.assert_allclose(b, brute, rtol=1e-10)
     assert len(a) == len(b) == 5040
+
+
+def test_complete_graph_has_no_z_and_no_significance():
+    """Every unit neighbours every other: all orderings give the same I; no z, and no local significance."""
+    w = {u: [v for v in "abcd" if v != u] for u in "abcd"}
+    y = pd.Series([1.0, 2.0, 3.0, 5.0], index=list("abcd"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", js.errors.FewUnitsWarning)
+        for perms in ("exact", 99):
+            r = js.moran(y, w, permutations=perms)
+            assert r.I == pytest.approx(-1 / 3) and np.isnan(r.z_sim)
+        loc = js.local_moran(y, w, permutations=99)
+    assert (loc.min_attainable_p == 1.0).all() and not loc.significant.any()

@@ -372,7 +372,7 @@ CASES = [
     ("read_polygons-corrupt-file", lambda p: io.read_polygons(_write(p, "t.gpkg", "not a geopackage"), id_col="rid"),
      FileFormatError, "path: expected a readable vector file"),
     ("read_polygons-missing-id-col", lambda p: io.read_polygons(_gpkg(p, _boxes()), id_col="adcode"),
-     InputError, "id_col: expected a column of path, got 'adcode'"),
+     InputError, "id_col: expected a column of the polygons, got 'adcode'"),
     ("read_polygons-duplicate-ids", lambda p: io.read_polygons(_gpkg(p, _boxes(("a", "b", "a"))), id_col="rid"),
      IdMismatchError, "rid: expected unique ids, got duplicates ['a']"),
     ("read_polygons-degrees-declared-3857",

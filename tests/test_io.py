@@ -86,7 +86,7 @@ def test_duplicate_ids(tmp_path, grid3):
 
 def test_unknown_id_col(tmp_path, grid3):
     p = _write(grid3, tmp_path / "g.gpkg")
-    with pytest.raises(InputError, match=r"id_col: expected a column of path, got 'code'. Fix: choose one of \['rid'\]"):
+    with pytest.raises(InputError, match=r"id_col: expected a column of the polygons, got 'code'. Fix: choose one of \['rid'\]"):
         io.read_polygons(p, id_col="code")
 
 
