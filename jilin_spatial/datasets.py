@@ -13,6 +13,7 @@ back, see ``boundaries/README.md``).  Areas and distances are measured in
 
 from __future__ import annotations
 
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -302,6 +303,12 @@ def _attach(df, name, **extra):
 
 @lru_cache(maxsize=None)
 def _read_geojson(name):
+    """A shipped GeoJSON; read once per process, a copy each call (callers may modify it)."""
+    return _read_geojson_cached(name).copy()
+
+
+@lru_cache(maxsize=8)
+def _read_geojson_cached(name):
     import geopandas as gpd
 
     gdf = gpd.read_file(get_path(name), engine="pyogrio")
@@ -420,6 +427,12 @@ def development_zones() -> pd.DataFrame:
 
 @lru_cache(maxsize=None)
 def _raw_employment() -> pd.DataFrame:
+    """The checked raw employment table; read once per process, a copy each call (callers may modify it)."""
+    return _raw_employment_cached().copy()
+
+
+@lru_cache(maxsize=1)
+def _raw_employment_cached() -> pd.DataFrame:
     raw = pd.read_csv(get_path("employment"), dtype={"adcode": str})
     zones = development_zones().set_index("name_zh")
     is_zone = raw["name_zh"].isin(zones.index)
