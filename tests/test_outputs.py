@@ -346,8 +346,9 @@ def test_report_is_byte_identical_across_runs(tmp_path, monkeypatch):
     a, b = runs
     files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
-    compared = [f for f in files if f not in ("map.html", "provenance.json")]
-    assert {"layers.gpkg", "summary.md", MANIFEST_NAME} <= set(compared) and any(f.endswith(".png") for f in compared)
+    compared = [f for f in files if f != "provenance.json"]  # map.html too: its element ids are stable
+    assert {"layers.gpkg", "summary.md", "map.html", MANIFEST_NAME} <= set(compared)
+    assert any(f.endswith(".png") for f in compared)
     differ = [f for f in compared if (a / f).read_bytes() != (b / f).read_bytes()]
     assert differ == []
     with sqlite3.connect(a / "layers.gpkg") as con:
