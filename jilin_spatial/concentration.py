@@ -1,14 +1,17 @@
 """Concentration of industries: LQ, growth-based agglomeration index and stage,
 structural similarity and co-agglomeration (``methods.md`` §1).
 
-All functions take a tidy table ``adcode, sector, year, value`` (any level:
+All functions take a tidy table ``<id>, sector, year, value`` (any level:
 prefecture, county or the user's own units) or aligned Series, and return
-results aligned to their input.  Undefined values are masked (NaN) with a
-``mask_reason``; ``inf`` is never produced.
+results aligned to their input.  The id column is ``adcode`` unless the
+caller names another with ``id_col=``; results keep the caller's name.
+Undefined values are masked (NaN) with a ``mask_reason``; ``inf`` is never
+produced.
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable, Mapping
 
@@ -49,6 +52,32 @@ STAGES = {
 _AGRI = "A_agri"
 _KEYS = ["adcode", "sector", "year", "value"]
 _CARRY = ["name_zh", "name_en", "level", "is_zone"]
+
+
+def _keeps_id(fn):
+    """Let ``fn`` take the caller's id column (``id_col=``, keyword-only) and return results under that name."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, id_col: str = "adcode", **kwargs):
+        if id_col == "adcode":
+            return fn(*args, **kwargs)
+        frames = list(args)
+        for i, f in enumerate(frames):
+            if not isinstance(f, pd.DataFrame):
+                continue
+            if id_col not in f.columns:
+                raise InputError("id_col", "a column of the table", repr(id_col), f"choose from {list(f.columns)}")
+            if "adcode" in f.columns:
+                raise InputError("id_col", "a table with one id column", f"both {id_col!r} and 'adcode'",
+                                 "drop one of them, or pass id_col='adcode'")
+            frames[i] = f.rename(columns={id_col: "adcode"})
+        out = fn(*frames, **kwargs)
+        return out.rename(columns={"adcode": id_col}) if isinstance(out, pd.DataFrame) else out
+
+    wrapper.__doc__ = (fn.__doc__ or "") + (
+        "\n    Notes on ids\n    ------------\n    ``id_col=`` (keyword) names the id column of the input table(s); the "
+        "result uses the same name (default ``adcode``).\n")
+    return wrapper
 
 
 def _check_tidy(data, argument="data") -> pd.DataFrame:
@@ -145,6 +174,7 @@ def _denominator(w: pd.DataFrame, denominator: str) -> pd.Series:
     return total - w[_AGRI]
 
 
+@_keeps_id
 def location_quotient(
     data: pd.DataFrame,
     *,
@@ -329,6 +359,7 @@ def _lq_frame(name, eij, ej, Ei, Et, min_count=None, min_count_label=None) -> pd
     )
 
 
+@_keeps_id
 def agglomeration_index(
     data: pd.DataFrame,
     *,
@@ -526,6 +557,7 @@ def advantage_stage(lq, agglomeration, *, lq_threshold: float = 1.0, a_threshold
     return pd.DataFrame({"stage_zh": zh, "stage_en": en, "mask_reason": reason}, index=lq_s.index)
 
 
+@_keeps_id
 def similarity_coefficient(data: pd.DataFrame, *, sectors: Iterable[str] | None = None,
                            regions: Iterable[str] | None = None, years: Iterable[int] | None = None) -> pd.DataFrame:
     """UNIDO structural similarity S_AB and the Krugman index for every pair of units.
@@ -650,6 +682,7 @@ def coagglomeration(lq_manufacturing, lq_services) -> pd.DataFrame:
     return pd.DataFrame({"CA": ca, "CA_star": ca + (a + b), "mask_reason": reason}, index=m.index)
 
 
+@_keeps_id
 def stage_table(agglomeration: pd.DataFrame, lq: pd.DataFrame, *, lq_threshold: float = 1.0,
                 a_threshold: float = 1.0) -> pd.DataFrame:
     """Add the end-year LQ and the comparative-advantage stage to an :func:`agglomeration_index` result.
@@ -679,6 +712,7 @@ def stage_table(agglomeration: pd.DataFrame, lq: pd.DataFrame, *, lq_threshold: 
     return out
 
 
+@_keeps_id
 def coagglomeration_table(lq: pd.DataFrame, *, manufacturing: str = "manufacturing",
                           services: str = "producer_services") -> pd.DataFrame:
     """:func:`coagglomeration` for every (adcode, year) of a :func:`location_quotient` result.

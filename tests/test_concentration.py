@@ -268,3 +268,16 @@ def test_coagglomeration_array_takes_the_series_index():
     assert st["stage_en"].to_dict() == {"x": "formative", "y": "mature"}
     with pytest.raises(InputError, match=r"^agglomeration: expected values aligned with lq .*got 3 values vs 2"):
         js.advantage_stage([0.5, 1.2], [1.1, 0.9, 1.0])
+
+
+def test_results_keep_the_callers_id_name():
+    t = pd.DataFrame({"code": ["a", "a", "b", "b"], "sector": ["C_manuf", "J_finance"] * 2, "year": 2020,
+                      "value": [30.0, 10.0, 10.0, 30.0]})
+    lq = js.location_quotient(t, id_col="code")
+    assert "code" in lq.columns and "adcode" not in lq.columns
+    # hand: LQ(a, C) = (30/40) / (40/80) = 1.5
+    assert lq.set_index(["code", "sector"]).loc[("a", "C_manuf"), "lq"] == pytest.approx(1.5, rel=1e-12)
+    sim = js.similarity_coefficient(t, id_col="code")
+    assert sim.query("`from` == 'a' and to == 'b'").S.item() == pytest.approx(600 / 1000, rel=1e-12)
+    with pytest.raises(InputError, match=r"id_col: expected a column of the table, got 'zz'"):
+        js.location_quotient(t, id_col="zz")
