@@ -10,7 +10,7 @@ import warnings
 
 import jilin_spatial as js
 from jilin_spatial import datasets
-from jilin_spatial._errors import FewUnitsWarning
+from jilin_spatial.errors import FewUnitsWarning
 
 # prefectures: n = 9, so exact enumeration of all 9! orderings is the default
 emp = datasets.load_employment("prefecture", years=[2020])
