@@ -142,6 +142,19 @@ def _census_cached(year):
     # 2,664 of 2,673 such 2010 rows (the 9 others are digitisation slips kept as published; README)
     has = d["TOTAL"].notna()
     d.loc[has, list(SECTOR_KEYS)] = d.loc[has, list(SECTOR_KEYS)].fillna(0.0)
+    # a negative section is a sign slip when flipping it makes the sections sum exactly to the total
+    # (2010 临颍县 411122, 批发和零售业 -1373: 36,616 + 2 x 1,373 = 39,362); anything else is an error
+    sec = d[list(SECTOR_KEYS)]
+    for i in d.index[(sec < 0).any(axis=1)]:
+        row = sec.loc[i]
+        flipped = row.abs()
+        if not np.isclose(flipped.sum(), d.at[i, "TOTAL"]):
+            raise InputError(f"census_county_{year}.csv", "non-negative employment",
+                             f"row {d.at[i, 'sheet_row']} {d.at[i, 'census_name']}: {row[row < 0].to_dict()}",
+                             "correct the source row")
+        d.loc[i, list(SECTOR_KEYS)] = flipped.to_numpy()
+        d.at[i, "reason"] = (d.at[i, "reason"] + "; " if d.at[i, "reason"] else "") + \
+            f"sign of {list(row[row < 0].index)} corrected (sections then sum to the total)"
     return d
 
 
@@ -655,8 +668,11 @@ def regional_comparison(region, lq: pd.DataFrame, *, coagglomeration: pd.DataFra
     -------
     (dict of DataFrame, list of str)
     """
+    import warnings
+
     import geopandas as gpd
 
+    from ._errors import FewUnitsWarning
     from .autocorrelation import moran
     from .weights import spatial_weights
 
@@ -702,7 +718,9 @@ def regional_comparison(region, lq: pd.DataFrame, *, coagglomeration: pd.DataFra
         for wname, sw in (("queen", sw_q), (f"knn{k}", sw_k)):
             v = x.set_index("adcode")["lq"].reindex(sw.ids).rename_axis("adcode")
             try:
-                rr = moran(v, sw, permutations=permutations, seed=seed, nan="drop")
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FewUnitsWarning)  # small subsets: stated in the summary
+                    rr = moran(v, sw, permutations=permutations, seed=seed, nan="drop")
             except InputError as exc:
                 lines.append(f"- Moran {s} {y} ({wname}): not computed ({exc}).")
                 continue
@@ -711,6 +729,8 @@ def regional_comparison(region, lq: pd.DataFrame, *, coagglomeration: pd.DataFra
             mor.append(f)
     if mor:
         mt = pd.concat(mor, ignore_index=True)
+        if mt.n.min() < 30:
+            lines.append(f"- Moran's I on {int(mt.n.min())} units: inference is fragile below 30 units.")
         tables["regional_moran"] = mt[["metric", "level", "year", "weights", "n", "I", "EI", "p_sim", "z_sim",
                                        "p_norm", "permutations", "seed"]]
         for x in mt.itertuples():
