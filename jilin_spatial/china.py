@@ -618,8 +618,8 @@ def regional_summary(lq: pd.DataFrame, groups: pd.DataFrame, *, grouping: str = 
     >>> lq = pd.DataFrame({"adcode": ["a", "b", "c"], "sector": "manufacturing", "year": 2020,
     ...                    "lq": [0.5, 1.5, 2.0], "region_total": [100.0, 100.0, 200.0], "is_zone": False})
     >>> g = pd.DataFrame({"adcode": ["a", "b", "c"], "region_3belt": ["East", "East", "West"]})
-    >>> regional_summary(lq, g)[["group", "n", "mean_lq", "weighted_lq", "share_lq_gt_1"]].to_string(index=False)
-    ' group  n  mean_lq  weighted_lq  share_lq_gt_1\\n  East  2      1.0          1.0            0.5\\n  West  1      2.0          2.0            1.0'
+    >>> regional_summary(lq, g)[["group", "n", "mean_lq", "weighted_lq", "share_lq_gt_1"]].values.tolist()
+    [['East', 2, 1.0, 1.0, 0.5], ['West', 1, 2.0, 2.0, 1.0]]
     """
     if grouping not in groups.columns:
         raise InputError("grouping", f"a column of the groups {list(groups.columns)}", repr(grouping),
