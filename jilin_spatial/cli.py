@@ -103,6 +103,13 @@ def _cmd_report(args):
         region = _user_region(args, level=args.unit_level)
         regions = [region] + ([region.aggregate(args.parent_level)] if args.parent_col else [])
         opts = ReportOptions(years=tuple(args.years) if args.years else None, minutes=tuple(args.minutes))
+    elif args.region and args.region.lower() not in ("jilin", "吉林", "220000"):
+        from .regions import Region
+
+        provinces = None if args.region.lower() in ("china", "national", "全国") else [args.region]
+        regions = [Region.china(lv, provinces=provinces) for lv in ("prefecture", "county") if lv in args.level]
+        opts = ReportOptions(years=tuple(args.years) if args.years else None,
+                             centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes))
     else:
         regions = jilin_regions(tuple(args.level))
         opts = ReportOptions(years=tuple(args.years) if args.years else None,
@@ -254,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     s.add_argument("--level", nargs="+", default=["prefecture", "county"], choices=["prefecture", "county"],
                    help="embedded Jilin levels (without --table/--polygons)")
+    s.add_argument("--region", help="embedded region: 'china' (national pack) or a province name or code "
+                                    "(e.g. liaoning, 辽宁, 210000); default Jilin")
     s.add_argument("--years", nargs="+", type=_number("--years", lo=1900, hi=2100, integer=True, lo_open=False,
                                                      example="2010 2020"),
                    help="census years to use (default: every year of the data)")

@@ -17,7 +17,9 @@ needs, validated when it is built:
 * optional extras a recipe provides: ``tables`` (written as they are),
   ``layers`` (e.g. an outline), ``rail_lines`` (seat-to-seat rail edges for a
   schematic map layer), ``places`` (a name table for centres) and
-  ``circle_totals`` (reference totals for circle shares).
+  ``circle_totals`` (reference totals for circle shares), and ``groups``
+  (``adcode`` -> macro-region columns, e.g. ``region_3belt``; the report then
+  adds a regional comparison).
 
 Constructors: :meth:`Region.jilin` (the embedded default, built by the
 recipe in :mod:`jilin_spatial.jilin`), :meth:`Region.from_files` (the user's
@@ -92,6 +94,7 @@ class Region:
     rail_lines: pd.DataFrame | None = None
     graph_factory: object = None
     rail_edges: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None
 
     def __post_init__(self):
         import geopandas as gpd
@@ -135,6 +138,7 @@ class Region:
                 raise InputError("masses", "a DataFrame indexed by id with columns P and G",
                                  type(self.masses).__name__, "e.g. pd.DataFrame({'P': gdp, 'G': pop})")
         self.seats = _frame(self.seats, "seats", ["adcode", "lon", "lat"])
+        self.groups = _frame(self.groups, "groups", ["adcode"])
         if not self.measure_crs:
             self.measure_crs = fitted_crs(u)
         self.centres = tuple(self.centres)
@@ -149,6 +153,15 @@ class Region:
         from . import jilin
 
         return jilin.region(level)
+
+    @classmethod
+    def china(cls, level: str = "county", *, provinces=None, years=(2010, 2020),
+              reference: str = "national") -> Region:
+        """China, or some ``provinces``, at ``level`` ("county" or "prefecture") from the shipped national pack,
+        with macro-region ``groups``; built by :func:`jilin_spatial.china.region` (see it for the rules)."""
+        from . import china
+
+        return china.region(level, provinces=provinces, years=years, reference=reference)
 
     @classmethod
     def from_files(cls, polygons, *, id_col: str, table, name_col: str | None = None, form: str = "wide",

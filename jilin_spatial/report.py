@@ -642,10 +642,35 @@ def _step_productivity(ctx: ReportContext) -> StepOutput:
     return so
 
 
+def _step_regional(ctx: ReportContext) -> StepOutput:
+    """Regional comparison (macro-regions of the region's ``groups``): LQ summaries, Moran, LISA clusters, ranks."""
+    from .china import regional_comparison
+
+    so = StepOutput()
+    grouped = [r for r in ctx.regions if r.groups is not None]
+    if not grouped:
+        return so
+    so.summary += ["## Regional comparison (East/Central/West and the four NBS regions)", "",
+                   "High-end producer services = information + finance + scientific research; low-end = transport + "
+                   "leasing & business services (methods.md). LQ against all industries; mean, median and "
+                   "employment-weighted LQ and the share of units with LQ > 1 by macro-region in "
+                   "tables/regional_lq_summary.csv.", ""]
+    parts: dict = {}
+    for r in grouped:
+        tables, lines = regional_comparison(r, ctx.lq[r.level], coagglomeration=ctx.coagglomeration.get(r.level),
+                                            lisa=ctx.layers.get(f"{r.level}_lisa"), years=ctx.years, seed=SEED)
+        for k, v in tables.items():
+            parts.setdefault(k, []).append(v)
+        so.summary += lines
+    so.tables.update({k: pd.concat(v, ignore_index=True) for k, v in parts.items()})
+    so.console.append(f"regional comparison: {len(grouped)} level(s), {len(parts)} tables")
+    return so
+
+
 #: (title, step function) in pipeline order.  Later capabilities append here.
 STEPS: list = [("data", _step_data), ("concentration", _step_concentration), ("coupling", _step_coupling),
                ("autocorrelation", _step_autocorrelation), ("network", _step_network),
-               ("productivity", _step_productivity), ("map", _step_map)]
+               ("productivity", _step_productivity), ("map", _step_map), ("regional comparison", _step_regional)]
 
 
 def _inputs(regions) -> list:

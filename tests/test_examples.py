@@ -82,6 +82,21 @@ def check_07(f, out):
     assert float(f["first_stage_F"]) > 0
 
 
+def check_08(f, out):
+    """Shenyang's high-end producer-service LQ from the census prefecture row and the national row (2020)."""
+    import pandas as pd
+
+    from jilin_spatial import datasets
+
+    raw = pd.read_csv(datasets.get_path("china_census_county_2020"), dtype={"census_code": str})
+    high = ["I_ict", "J_finance", "M_scires"]
+    p = raw[(raw.row_kind == "prefecture_total") & (raw.census_code == "210100")].iloc[0]
+    n = raw[raw.row_kind == "national_total"].iloc[0]
+    want = (p[high].sum() / p.TOTAL) / (n[high].sum() / n.TOTAL)
+    assert float(f["shenyang_high_2020"]) == pytest.approx(want, rel=1e-9)
+    assert 0.3 < float(f["east_high_mean_2020"]) < 3
+
+
 CHECKS = {p.name: globals()[f"check_{p.name[:2]}"] for p in EXAMPLES}
 
 
