@@ -187,10 +187,11 @@ def _concentration_tables(emp, level, years):
     if len(years) >= 2:
         stages = stage_table(agglomeration_index(emp, start=min(years), end=max(years), sectors=targets), base)
         stages["level"] = level
-    sims = [similarity_coefficient(emp).assign(sector_set="all_sections")]
+    units = _similarity_units(emp)
+    sims = [similarity_coefficient(emp, regions=units).assign(sector_set="all_sections")]
     if "A_agri" in present:
         na = [s for s in GROUPS["non_agricultural"] if s in present]
-        sims.append(similarity_coefficient(emp, sectors=na).assign(sector_set="non_agricultural"))
+        sims.append(similarity_coefficient(emp, sectors=na, regions=units).assign(sector_set="non_agricultural"))
     sim = pd.concat(sims, ignore_index=True)
     sim["level"] = level
     co = None
@@ -202,6 +203,21 @@ def _concentration_tables(emp, level, years):
     return lqs, stages, sim, co
 
 
+#: Pairwise similarity covers every unit up to this many; above it, the largest units by employment (the table grows
+#: with the square of the units and years: 2,850 counties x 2 years would be 33 million rows).
+SIMILARITY_MAX_UNITS = 120
+
+
+def _similarity_units(emp) -> list | None:
+    """All units (None) when there are at most SIMILARITY_MAX_UNITS, else the largest by employment in the last year."""
+    ids = emp["adcode"].unique()
+    if len(ids) <= SIMILARITY_MAX_UNITS:
+        return None
+    last = emp[(emp.year == emp.year.max()) & (emp.sector != "TOTAL")]
+    tot = last.groupby("adcode")["value"].sum().sort_values(ascending=False, kind="stable")
+    return list(tot.index[:SIMILARITY_MAX_UNITS])
+
+
 def _step_concentration(ctx: ReportContext) -> StepOutput:
     from .layers import attach
 
@@ -210,6 +226,11 @@ def _step_concentration(ctx: ReportContext) -> StepOutput:
     for r in ctx.regions:
         level = r.level
         lqs, stages, sim, co = _concentration_tables(_emp(ctx, r), level, ctx.years)
+        n_units = _emp(ctx, r).adcode.nunique()
+        if n_units > SIMILARITY_MAX_UNITS:
+            so.skipped.append((f"similarity for all {n_units} {level} units",
+                               f"at most {SIMILARITY_MAX_UNITS} units (the pair table grows with the square); "
+                               f"computed for the {SIMILARITY_MAX_UNITS} largest by employment"))
         all_lq.append(lqs)
         all_sim.append(sim)
         poly = _units(r)
