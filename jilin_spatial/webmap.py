@@ -369,7 +369,11 @@ class _GeoSets:
             _esc(i) for i in g.index]
         second = [_esc(x) if pd.notna(x) else "" for x in g[name_cols[1]]] if len(name_cols) > 1 else None
         pts = [_latlon(x.representative_point()) if x is not None and not x.is_empty else None for x in g.geometry]
+        from .figures import short_name
+
+        short = [short_name(x) for x in first]
         self.sets.append({"f": [_geom(x) for x in g.geometry], "n": first, "n2": second, "p": pts, "z": 0,
+                          "ln": short if short != first else None,
                           "_geoms": g.geometry})
         self._key[key] = len(self.sets) - 1
         return len(self.sets) - 1
@@ -536,7 +540,7 @@ _CSS = """
 .js-search input{width:150px;font:13px sans-serif;padding:3px}
 .js-search .msg{font:11px sans-serif;color:#a00}
 @media (max-width:600px){.js-legendbox{max-width:55vw;max-height:28vh;font-size:11px}
- .js-note{max-width:40vw;font-size:10px}.js-search input{width:110px}}
+ .js-note{max-width:40vw;font-size:10px}.js-note-more{display:none}.js-search input{width:110px}}
 </style>
 """
 
@@ -646,7 +650,7 @@ _JS = r"""
           var key = si + ':' + i, mk = self._mk[key], want = p && z >= s.z && b.contains(p);
           if (want && !mk) {
             mk = self._mk[key] = L.marker(p, {interactive: false, keyboard: false, icon: L.divIcon({
-              className: 'js-label ' + (s.z === 0 ? 'js-label-coarse' : 'js-label-fine'), html: '<span>' + s.n[i] + '</span>',
+              className: 'js-label ' + (s.z === 0 ? 'js-label-coarse' : 'js-label-fine'), html: '<span>' + (s.ln ? s.ln[i] : s.n[i]) + '</span>',
               iconSize: null})});
           }
           if (mk) { if (want && !self.hasLayer(mk)) { self.addLayer(mk); } else if (!want && self.hasLayer(mk)) { self.removeLayer(mk); } }
@@ -765,6 +769,8 @@ _JS = r"""
   }});
   new Search().addTo(map);
   // ---- start: the default thematic layer, outlines and names on
+  map.options.zoomSnap = 0.25;
+  map.fitBounds(D.bounds);
   map.addLayer(D.def >= 0 ? themes[D.def] : none);
   map.addLayer(outline);
   map.addLayer(labels);
@@ -838,16 +844,21 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
     ui = _UI[lang]
     geo = _GeoSets(names, lang)
     themes, overlays = [], []
+    groups = list(dict.fromkeys(ly.group if ly.group is not None else ly.name for ly in layers
+                                if ly.kind in THEME_KINDS))
+    theme_layers = sorted([ly for ly in layers if ly.kind in THEME_KINDS],
+                          key=lambda ly: groups.index(ly.group if ly.group is not None else ly.name))
+    for ly in theme_layers:  # listed by group, in the order the groups first appear
+        themes.append(_theme(ly, geo, len(themes)))
     for ly in layers:
         if ly.kind in THEME_KINDS:
-            themes.append(_theme(ly, geo, len(themes)))
+            continue
         elif ly.kind in ("ties", "rail"):
             overlays.append(_lines(ly, len(overlays), ui))
         elif ly.kind == "circles":
             overlays.extend(_circles(ly, len(overlays), ui))
         else:
             overlays.append(_points(ly, len(overlays), ui))
-    theme_layers = [ly for ly in layers if ly.kind in THEME_KINDS]
     if default is not None:
         dly = layers[labels.index(default)]
         if dly.kind in THEME_KINDS:
@@ -863,7 +874,8 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
     datum = TILES[tiles][2] if tiles else ui["nobase"]
     data = {"ui": {k: _esc(v) for k, v in ui.items()}, "nodata": NODATA, "geo": geo.sets, "themes": themes,
             "overlays": overlays, "def": d, "coarse": coarse, "outline": outline,
-            "note": f"{_esc(title)} — {_esc(datum)}. {_esc(ui['gcj'])}",
+            "note": f"<b>{_esc(title)}</b><span class=\"js-note-more\"> — {_esc(datum)}. {_esc(ui['gcj'])}</span>",
+            "bounds": [[float(allb[1]), float(allb[0])], [float(allb[3]), float(allb[2])]],
             "tiles": None if not tiles else {"url": TILES[tiles][0], "attr": TILES[tiles][1],
                                              "name": _esc(f"basemap ({TILES[tiles][2]})")}}
     m = folium.Map(location=[(allb[1] + allb[3]) / 2, (allb[0] + allb[2]) / 2], zoom_start=6, tiles=None,
