@@ -140,7 +140,7 @@ def _crs_words(crs) -> str:
 
     def deg(v, pos, neg):
         x = float(v)
-        return f"{abs(x):g}°{pos if x >= 0 else neg}"
+        return f"{round(abs(x), 2):g}°{pos if x >= 0 else neg}"
 
     return (f"Map projection: Albers equal-area on WGS84, centred on {deg(parts['+lon_0'], 'E', 'W')}, standard "
             f"parallels {deg(parts['+lat_1'], 'N', 'S')} and {deg(parts['+lat_2'], 'N', 'S')}; areas and the scale "
