@@ -102,18 +102,21 @@ def _cmd_report(args):
     if all(own):
         region = _user_region(args, level=args.unit_level)
         regions = [region] + ([region.aggregate(args.parent_level)] if args.parent_col else [])
-        opts = ReportOptions(years=tuple(args.years) if args.years else None, minutes=tuple(args.minutes))
+        opts = ReportOptions(years=tuple(args.years) if args.years else None, minutes=tuple(args.minutes),
+                             lang=args.lang, tiles=args.tiles)
     elif args.region and args.region.lower() not in ("jilin", "吉林", "220000"):
         from .regions import Region
 
         provinces = None if args.region.lower() in ("china", "national", "全国") else [args.region]
         regions = [Region.china(lv, provinces=provinces) for lv in ("prefecture", "county") if lv in args.level]
         opts = ReportOptions(years=tuple(args.years) if args.years else None,
-                             centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes))
+                             centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes),
+                             lang=args.lang, tiles=args.tiles)
     else:
         regions = jilin_regions(tuple(args.level))
         opts = ReportOptions(years=tuple(args.years) if args.years else None,
-                             centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes))
+                             centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes),
+                             lang=args.lang, tiles=args.tiles)
     t0 = time.perf_counter()
     res = build_report(args.out, regions=regions, force=args.force, options=opts, progress=_progress,
                        arguments=_arguments(args))
@@ -279,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--parent-level", default="parent", help="name of the parent level (e.g. prefecture)")
     s.add_argument("--unit-level", default="unit", help="name of the level of your units (e.g. county)")
     s.add_argument("--name", help="name of your region, for titles")
+    s.add_argument("--lang", default="en", choices=["en", "zh"], help="language of the map's place names and "
+                   "controls and of the figures' labels (default: en)")
+    s.add_argument("--tiles", default="none", choices=["none", "osm"], help="online basemap under the map "
+                   "(default none: offline, unit outlines only); osm is WGS84 (Chinese GCJ-02 tiles would not line up)")
     s.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("versions", help="print dependency versions for bug reports")

@@ -9,7 +9,10 @@ global rcParams are never changed.  Text is DejaVu Sans; only text with
 Chinese characters is drawn with the CJK font, addressed by its file (no
 font-family lookup, so no "failed to find font weight" log lines).
 Title, unit, classing and colours not given come from the layer registry
-(:mod:`jilin_spatial.layers`), as on the web map.
+(:mod:`jilin_spatial.layers`), as on the web map: LQ in fixed classes around
+1 on a diverging palette, the same classes as the map.  Every unit is named
+(the language of ``labels``), in dark text with a white halo so names stay
+readable on dark fills; the source line is plain words.
 This module renders; it computes no metric.
 """
 
@@ -22,7 +25,7 @@ import numpy as np
 from ._errors import DataNoteWarning
 from .layers import layer_style
 
-__all__ = ["cjk_font", "choropleth_png"]
+__all__ = ["cjk_font", "choropleth_png", "short_name"]
 
 _CJK_NAMES = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
               "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
@@ -65,7 +68,7 @@ def _nice(x):
 def choropleth_png(gdf, column, path, *, title: str | None = None, kind: str | None = None,
                    colors: dict | None = None, scheme: str | None = None, k: int | None = None,
                    unit: str | None = None, cmap: str | None = None, bins=None, source: str = "",
-                   labels: str = "en", dpi: int = 150):
+                   labels: str = "en", dpi: int = 150, palette=None, names: bool = True):
     """Write one PNG choropleth with legend, scale bar, north arrow and source line.
 
     Parameters
@@ -85,6 +88,10 @@ def choropleth_png(gdf, column, path, *, title: str | None = None, kind: str | N
         Label language for unit names; ``"zh"`` falls back to English with a
         :class:`DataNoteWarning` when no CJK font is installed.
     dpi : int
+    palette : list of str, optional
+        One colour per class (fixed breaks).
+    names : bool
+        Write each unit's name on it (default); smaller type above 30 units.
     """
     import matplotlib
     from matplotlib.figure import Figure
@@ -99,18 +106,51 @@ def choropleth_png(gdf, column, path, *, title: str | None = None, kind: str | N
         warnings.warn("no CJK font installed (e.g. apt-get install fonts-wqy-zenhei): labels fall back to English",
                       DataNoteWarning, stacklevel=2)
     st = layer_style(column, title=title, kind=kind, unit=unit, scheme=scheme, k=k, cmap=cmap, colors=colors,
-                     bins=bins)
+                     bins=bins, palette=palette)
     crs = fitted_crs(gdf)
     cjk = FontProperties(fname=_font_file(font)) if font else None
     with matplotlib.rc_context(_rc()):
         _draw(Figure, Patch, gdf.to_crs(crs), column, path, crs=crs, title=st["title"], kind=st["kind"],
               colors=st["colors"], scheme=st["scheme"], k=st["k"], cmap=st["cmap"], bins=st["bins"],
-              unit=st["unit"], source=source, use_zh=use_zh, dpi=dpi, cjk=cjk)
+              palette=st["palette"], unit=st["unit"], source=source, use_zh=use_zh, dpi=dpi, cjk=cjk, names=names)
     return path
 
 
+_SHORT = (" Korean Autonomous Prefecture", " Mongol Autonomous County", " Korean Autonomous County",
+          " Manchu Autonomous County", "朝鲜族自治州", "朝鲜族自治县", "满族自治县", "蒙古族自治县")
+
+
+def short_name(name: str) -> str:
+    """A unit's name without its autonomous-area suffix, for labels on small polygons.
+
+    Examples
+    --------
+    >>> short_name("Yanbian Korean Autonomous Prefecture"), short_name("延边朝鲜族自治州")
+    ('Yanbian', '延边')
+    """
+    name = str(name)
+    for suffix in _SHORT:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _crs_words(crs) -> str:
+    parts = dict(p.split("=", 1) for p in crs.split() if "=" in p)
+
+    def deg(v, pos, neg):
+        x = float(v)
+        return f"{round(abs(x), 2):g}°{pos if x >= 0 else neg}"
+
+    return (f"Map projection: Albers equal-area on WGS84, centred on {deg(parts['+lon_0'], 'E', 'W')}, standard "
+            f"parallels {deg(parts['+lat_1'], 'N', 'S')} and {deg(parts['+lat_2'], 'N', 'S')}; areas and the scale "
+            "bar are true.")
+
+
 def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k, cmap, bins, unit,  # noqa: N803
-          source, use_zh, dpi, cjk):
+          source, use_zh, dpi, cjk, palette=None, names=True):
+    from matplotlib import patheffects
+
     from .webmap import fill_colors
 
     def fp(text):
@@ -119,15 +159,20 @@ def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k
     fig = Figure(figsize=(7.5, 7), dpi=dpi)  # no pyplot: no global figure registry, no backend switch
     ax = fig.subplots()
     fill, entries = fill_colors(g[column].to_numpy(), kind=kind, scheme=scheme, k=k, bins=bins, colors=colors,
-                                cmap=cmap)
+                                cmap=cmap, palette=palette)
     handles = [Patch(facecolor=c, edgecolor="#555", label=lab) for lab, c in entries]
     g.plot(ax=ax, color=fill, edgecolor="#555", linewidth=0.5)
-    if len(g) <= 12:
-        name_col = "name_zh" if use_zh and "name_zh" in g else "name_en"
+    name_col = "name_zh" if use_zh and "name_zh" in g else ("name_en" if "name_en" in g else None)
+    if names and name_col is not None:
+        size = 7 if len(g) <= 30 else 4.5
+        halo = [patheffects.withStroke(linewidth=2.2 if len(g) <= 30 else 1.6, foreground="white")]
         for _, r in g.iterrows():
+            if r.geometry is None or r.geometry.is_empty or not isinstance(r[name_col], str):
+                continue
             p = r.geometry.representative_point()
-            label = str(r[name_col]).replace(" Korean Autonomous Prefecture", "")
-            ax.annotate(label, (p.x, p.y), ha="center", fontsize=7, **fp(label))
+            label = short_name(r[name_col])
+            ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=size, color="#111",
+                        path_effects=halo, **fp(label))
     leg = ax.legend(handles=handles, title=unit or None, loc="lower right", fontsize=7, title_fontsize=7,
                     frameon=True)
     for t in [leg.get_title(), *leg.get_texts()]:
@@ -145,8 +190,10 @@ def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k
                 fontweight="bold")
     ax.set_title(title, fontsize=11, **fp(title))
     ax.set_axis_off()
-    parts = dict(p.split("=", 1) for p in crs.split() if "=" in p)
-    fig.text(0.01, 0.01, f"Source: {source}. Albers equal-area (WGS84) fitted to the map: lon_0 {parts['+lon_0']}, "
-             f"lat_1 {parts['+lat_1']}, lat_2 {parts['+lat_2']}.", fontsize=6, color="#444")
+    import textwrap
+
+    line = (f"Source: {source}. " if source else "") + _crs_words(crs)
+    fig.text(0.01, 0.01, "\n".join(textwrap.wrap(line, 150)), fontsize=6, color="#444", va="bottom",
+             **fp(line))
     fig.tight_layout()
     fig.savefig(path)

@@ -29,7 +29,7 @@ from .coupling import CLASSES_10
 
 __all__ = ["attach", "column_name", "LayerSpec", "LAYER_SPECS", "layer_spec", "layer_style", "gpkg_metadata",
            "known_patterns", "ATTRIBUTES", "NODATA", "LISA_COLORS", "HOTCOLD_COLORS", "STAGE_COLORS", "CLASS3_COLORS",
-           "COUPLING_COLORS", "COUPLING_COLORS_ZH", "KINDS", "DEFAULT_STYLE"]
+           "COUPLING_COLORS", "COUPLING_COLORS_ZH", "KINDS", "DEFAULT_STYLE", "LQ_BREAKS", "LQ_COLORS"]
 
 #: the kinds of polygon layer a spec can describe
 KINDS = ("numeric", "categorical")
@@ -39,20 +39,26 @@ NODATA = "#d3d3d3"
 LISA_COLORS = MappingProxyType({"HH": "#d7191c", "LL": "#2c7bb6", "LH": "#abd9e9", "HL": "#fdae61", "ns": NODATA})
 #: Getis-Ord Gi* hot and cold spots (GeoDa's colours; ``ns`` not significant)
 HOTCOLD_COLORS = MappingProxyType({"hot": "#d7191c", "cold": "#2c7bb6", "ns": NODATA})
-#: comparative-advantage stages (``concentration.STAGES``), in the order of the life cycle
-STAGE_COLORS = MappingProxyType({"formative": "#a6d96a", "growing": "#1a9641", "mature": "#fdae61",
-                                 "declining": "#d7191c"})
-#: coarse coupling classes (``coupling.CLASSES_3``)
-CLASS3_COLORS = MappingProxyType({"low": "#fc8d59", "medium": "#ffffbf", "high": "#91cf60"})
-_COUPLING_10 = ("#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#d9ef8b", "#a6d96a", "#66bd63", "#1a9850",
-                "#006837")
+#: comparative-advantage stages (``concentration.STAGES``), in the order of the life cycle; ColorBrewer PuOr
+#: (purple = rising, orange = high or falling), colour-blind safe: no red/green pair
+STAGE_COLORS = MappingProxyType({"formative": "#b2abd2", "growing": "#5e3c99", "mature": "#e66101",
+                                 "declining": "#fdb863"})
+#: coarse coupling classes (``coupling.CLASSES_3``); ColorBrewer RdYlBu, colour-blind safe
+CLASS3_COLORS = MappingProxyType({"low": "#fc8d59", "medium": "#ffffbf", "high": "#91bfdb"})
+# ColorBrewer RdYlBu (10 classes, colour-blind safe): disorder red, coordination blue
+_COUPLING_10 = ("#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090", "#e0f3f8", "#abd9e9", "#74add1", "#4575b4",
+                "#313695")
+#: fixed LQ class bounds: classes < 0.8, 0.8 to < 1, 1 to < 1.25, 1.25 to < 2, >= 2 (lower bound included)
+LQ_BREAKS = (0.8, 1.0, 1.25, 2.0)
+#: LQ class colours, diverging at 1 (ColorBrewer RdBu, colour-blind safe): blue below the reference share, red above
+LQ_COLORS = ("#4393c3", "#d1e5f0", "#fddbc7", "#f4a582", "#b2182b")
 #: the 10 coupling-coordination classes (``coupling.CLASSES_10``, English labels), lowest first
 COUPLING_COLORS = MappingProxyType({en: c for (_, en), c in zip(CLASSES_10, _COUPLING_10)})
 #: the same colours keyed by the Chinese class labels
 COUPLING_COLORS_ZH = MappingProxyType({zh: c for (zh, _), c in zip(CLASSES_10, _COUPLING_10)})
 #: what a column outside the registry gets when the caller gives nothing (the renderers' historical defaults)
 DEFAULT_STYLE = MappingProxyType({"kind": "numeric", "unit": "", "scheme": "quantiles", "k": 5, "cmap": "YlOrRd",
-                                  "colors": None, "bins": None})
+                                  "colors": None, "bins": None, "palette": None})
 
 _FIELDS = {"year": r"\d{4}"}  # every other placeholder: one or more characters
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -87,14 +93,18 @@ class LayerSpec:
     unit : str
         Unit of a numeric value; ``""`` for a categorical layer (a class has no unit).
     kind : {"numeric", "categorical"}
-    scheme : {"quantiles", "natural_breaks", "user_defined"} or None
-        Classing of a numeric layer (None for categorical).
+    scheme : {"quantiles", "natural_breaks", "user_defined", "fixed_breaks"} or None
+        Classing of a numeric layer (None for categorical).  ``"fixed_breaks"``:
+        the classes are the intervals between ``bins`` (lower bound included),
+        the same on every map whatever the data, all in the legend.
     k : int or None
         Number of classes of a numeric layer.
     cmap : str or None
         matplotlib colour map of a numeric layer.
     bins : tuple of float or None
-        Class upper bounds for ``scheme="user_defined"``.
+        Class upper bounds for ``scheme="user_defined"``; class bounds for ``"fixed_breaks"``.
+    palette : tuple of str or None
+        One colour per class of a ``"fixed_breaks"`` layer (``len(bins) + 1``).
     colors : mapping or None
         Category -> colour of a categorical layer, in legend order.
     description : str
@@ -117,6 +127,7 @@ class LayerSpec:
     bins: tuple | None = None
     colors: Mapping | None = None
     description: str = ""
+    palette: tuple | None = None
     order: tuple = field(init=False, default=())
     _regex: tuple = field(init=False, default=(), repr=False, compare=False)
 
@@ -131,6 +142,9 @@ class LayerSpec:
             object.__setattr__(self, "k", None)
             object.__setattr__(self, "cmap", None)
             object.__setattr__(self, "order", tuple(self.colors))
+        if self.palette is not None and (self.bins is None or len(self.palette) != len(self.bins) + 1):
+            raise InputError("palette", f"len(bins) + 1 colours for spec {self.key!r}", repr(self.palette),
+                             "give one colour per class")
         object.__setattr__(self, "patterns", tuple(self.patterns))
         object.__setattr__(self, "_regex", tuple(_compile(p) for p in self.patterns))
 
@@ -178,10 +192,12 @@ def _spec(key, patterns, title, unit, kind="numeric", description="", **kw):
 LAYER_SPECS = MappingProxyType(dict([
     _spec("lq_nonagri", ["lq_nonagri_{sector}_{year}", "lq_nonagri_{sector}"],
           "Location quotient (non-agricultural denominator), {sector}, {year}", "ratio (1 = reference average)",
+          scheme="fixed_breaks", bins=LQ_BREAKS, palette=LQ_COLORS, k=len(LQ_COLORS), cmap="RdBu_r",
           description="Share of the sector in the unit's non-agricultural employment over the same share in the "
                       "reference; masked below 10 sample persons (methods.md §1.1)."),
     _spec("lq", ["lq_{sector}_{year}", "lq_{sector}", "lq"], "Location quotient, {sector}, {year}",
           "ratio (1 = reference average)",
+          scheme="fixed_breaks", bins=LQ_BREAKS, palette=LQ_COLORS, k=len(LQ_COLORS), cmap="RdBu_r",
           description="Share of the sector in the unit's employment over the same share in the reference "
                       "(all industries); masked below 10 sample persons (methods.md §1.1)."),
     _spec("A", ["A_{sector}", "A"], "Agglomeration index (growth factor), {sector}", "ratio (1 = reference growth)",
@@ -334,7 +350,7 @@ def layer_spec(column: str, *, missing: str = "raise") -> LayerSpec | None:
 
 
 def layer_style(column, *, title=None, kind=None, unit=None, scheme=None, k=None, cmap=None, colors=None,
-                bins=None) -> dict:
+                bins=None, palette=None) -> dict:
     """The drawing options of ``column``: the ones given, the rest from its :class:`LayerSpec`.
 
     This is how the map and the figures fill their defaults, so a column
@@ -346,7 +362,7 @@ def layer_style(column, *, title=None, kind=None, unit=None, scheme=None, k=None
     Returns
     -------
     dict
-        ``title, kind, unit, scheme, k, cmap, colors, bins`` and ``key``
+        ``title, kind, unit, scheme, k, cmap, colors, bins, palette`` and ``key``
         (the spec's key, or None).
 
     Examples
@@ -362,10 +378,14 @@ def layer_style(column, *, title=None, kind=None, unit=None, scheme=None, k=None
         spec = None  # drawn as something else: the spec's classing or colours do not apply
     base = dict(DEFAULT_STYLE) if spec is None else {
         "kind": spec.kind, "unit": spec.unit, "scheme": spec.scheme, "k": spec.k, "cmap": spec.cmap,
-        "colors": spec.colors, "bins": list(spec.bins) if spec.bins else None}
+        "colors": spec.colors, "bins": list(spec.bins) if spec.bins else None,
+        "palette": list(spec.palette) if spec.palette else None}
     if spec is not None and spec.kind == "categorical":  # numeric options stay usable if the caller sets them
         base.update(scheme=DEFAULT_STYLE["scheme"], k=DEFAULT_STYLE["k"], cmap=DEFAULT_STYLE["cmap"])
-    given = {"kind": kind, "unit": unit, "scheme": scheme, "k": k, "cmap": cmap, "colors": colors, "bins": bins}
+    if scheme is not None and scheme != base["scheme"]:  # another classing: the spec's bounds and colours do not apply
+        base.update(bins=None, palette=None, k=DEFAULT_STYLE["k"], cmap=DEFAULT_STYLE["cmap"])
+    given = {"kind": kind, "unit": unit, "scheme": scheme, "k": k, "cmap": cmap, "colors": colors, "bins": bins,
+             "palette": palette}
     out = {key: (v if v is not None else base[key]) for key, v in given.items()}
     out["title"] = title if title is not None else (spec.title_for(column) if spec is not None else str(column))
     out["key"] = spec.key if spec is not None else None

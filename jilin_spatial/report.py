@@ -47,12 +47,16 @@ class ReportOptions:
 
     ``years``: the census years to use (default: every year of the regions);
     ``centres`` and ``minutes``: economic circles (default: the regions' own
-    centres and 30/60/90 minutes).
+    centres and 30/60/90 minutes); ``lang``: language of the map's place
+    names and controls and of the figures' labels ("en" or "zh");
+    ``tiles``: "none" (offline, default) or "osm" (an online WGS84 basemap).
     """
 
     years: tuple | None = None
     centres: tuple | None = None
     minutes: tuple = (30, 60, 90)
+    lang: str = "en"
+    tiles: str = "none"
 
     def __post_init__(self):
         if self.years is not None:
@@ -63,6 +67,10 @@ class ReportOptions:
             raise InputError("--minutes", "positive thresholds", repr(list(self.minutes)), "e.g. --minutes 30 60")
         if self.centres is not None:
             self.centres = tuple(self.centres)
+        if self.lang not in ("en", "zh"):
+            raise InputError("--lang", "en or zh", repr(self.lang), "e.g. --lang zh")
+        if self.tiles not in ("none", "osm"):
+            raise InputError("--tiles", "none or osm", repr(self.tiles), "e.g. --tiles osm (WGS84 OpenStreetMap)")
 
 
 @dataclass
@@ -580,43 +588,74 @@ def _rail_lines(ctx: ReportContext):
     return rows[0] if rows else None
 
 
+def _source_line(ctx: ReportContext) -> str:
+    """The figures' source line in plain words: what each input is and where it comes from."""
+    names = {"polygons": "boundaries", "employment": "employment"}
+    parts = []
+    for r in ctx.regions:
+        for s in r.sources:
+            text = str(s.get("source") or Path(str(s.get("path", ""))).name)
+            parts.append(f"{names.get(s.get('name'), str(s.get('name', 'data')).replace('_', ' '))}: {text}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _with_reasons(ctx: ReportContext, level: str, g):
+    """A copy of an LQ layer with, per LQ column, why the value is masked (from the LQ table), for the map's tooltips."""
+    lq = ctx.lq.get(level)
+    g = g.copy()
+    if lq is None or "mask_reason" not in lq:
+        return g
+    t = lq[lq.denominator == "all"]
+    for (sector, year), sub in t.groupby(["sector", "year"]):
+        col = f"lq_{sector}_{year}"
+        if col in g:
+            g[f"reason_{col}"] = g.adcode.map(sub.set_index("adcode")["mask_reason"]).fillna("")
+    return g
+
+
 def _step_map(ctx: ReportContext) -> StepOutput:
-    from .webmap import COUPLING_COLORS, LISA_COLORS, STAGE_COLORS, MapLayer, build_map
+    from .layers import NODATA
+    from .webmap import MapLayer, build_map
 
     so = StepOutput()
     L = ctx.layers
-    layers = []
-    src = "; ".join(dict.fromkeys(str(s.get("source") or s.get("path")) for r in ctx.regions for s in r.sources))
-    figs = []
+    opts = ctx.options
+    layers, figs, notes = [], [], []
+    src = _source_line(ctx)
     last = max(ctx.years)
     first = ctx.levels[0]
+    default = None
+    lq_group = "Location quotient (1 = reference share)"
     for level in ctx.levels:
-        g = L[f"{level}_concentration"]
-        for sector, label in (("manufacturing", "manufacturing"), ("producer_services", "producer services")):
+        g = _with_reasons(ctx, level, L[f"{level}_concentration"])
+        for sector, label in (("producer_services", "producer services"), ("manufacturing", "manufacturing")):
             if f"lq_{sector}_{last}" not in g:
                 continue
             for y in sorted(ctx.years, reverse=True):
                 col = f"lq_{sector}_{y}"
                 layers.append(MapLayer(f"{level.title()} LQ {label}", g, col, unit="LQ, all industries", year=y,
-                                       show=(level == first and sector == "manufacturing" and y == last)))
+                                       group=lq_group, reason=f"reason_{col}"))
+                if default is None and level == first and sector == "producer_services" and y == last:
+                    default = layers[-1].label
             figs.append((f"{level}_lq_{sector}_{last}", g, f"lq_{sector}_{last}",
                          {"title": f"{level.title()} location quotient, {label}, {last}", "unit": "LQ"}))
         stc = "stage_producer_services"
         if stc in g:
             layers.append(MapLayer(f"{level.title()} stage, producer services {min(ctx.years)}-{last}", g, stc,
-                                   kind="categorical", colors=STAGE_COLORS))
+                                   group="Comparative-advantage stage"))
             figs.append((f"{level}_stage_producer_services", g, stc,
                          {"title": f"{level.title()} comparative-advantage stage, producer services "
-                                   f"{min(ctx.years)}-{last}", "kind": "categorical", "colors": STAGE_COLORS}))
+                                   f"{min(ctx.years)}-{last}"}))
     for level in ctx.levels:
         if f"{level}_coupling" not in L:
             continue
         g = L[f"{level}_coupling"]
         for y in sorted(ctx.years, reverse=True):
             if f"D_{y}" in g:
-                layers.append(MapLayer(f"{level.title()} coupling D", g, f"D_{y}", unit="D in [0,1]", year=y))
-                layers.append(MapLayer(f"{level.title()} coupling class", g, f"Dclass_{y}", kind="categorical",
-                                       colors=COUPLING_COLORS, year=y))
+                layers.append(MapLayer(f"{level.title()} coupling D", g, f"D_{y}", unit="D in [0,1]", year=y,
+                                       group="Coupling coordination"))
+                layers.append(MapLayer(f"{level.title()} coupling class", g, f"Dclass_{y}", year=y,
+                                       group="Coupling coordination"))
         if f"D_{last}" in g:
             figs.append((f"{level}_coupling_D", g, f"D_{last}",
                          {"title": f"{level.title()} coupling coordination D, {last}", "unit": "D"}))
@@ -626,26 +665,46 @@ def _step_map(ctx: ReportContext) -> StepOutput:
             g = L[key]
             col = f"lisa_lq_producer_services_{last}"
             if col in g:
-                layers.append(MapLayer(f"{level.title()} LISA, LQ producer services", g, col, kind="categorical",
-                                       colors=LISA_COLORS, year=last,
-                                       note="queen weights; p <= 0.05; ns = not significant"))
-                figs.append((f"{level}_lisa_producer_services", g, col,
-                             {"title": f"{level.title()} LISA clusters, producer-service LQ, {last}",
-                              "kind": "categorical", "colors": LISA_COLORS}))
+                n_sig = int(g[col].isin(["HH", "LL", "HL", "LH"]).sum())
+                note = "queen weights; p <= 0.05; ns = not significant"
+                if n_sig == 0:
+                    note += (f"; no unit is significant at n = {len(g)} (with so few units significance is out of "
+                             "reach)")
+                layers.append(MapLayer(f"{level.title()} LISA, LQ producer services", g, col, year=last, note=note,
+                                       group="Spatial clusters (LISA)"))
+                if n_sig == 0:
+                    notes.append(f"- figures/{level}_lisa_producer_services.png is not drawn: no {level} is a "
+                                 f"significant LISA cluster at p <= 0.05 with n = {len(g)} units (it would be all "
+                                 "grey); the p-values are in tables/lisa.csv.")
+                else:
+                    figs.append((f"{level}_lisa_producer_services", g, col,
+                                 {"title": f"{level.title()} LISA clusters, producer-service LQ, {last}"}))
+    if "seats" in L:
+        seats = L["seats"]
+        names = pd.concat([r.units[["adcode", "name_zh", "name_en"]] for r in ctx.regions]).drop_duplicates("adcode")
+        seats = seats.merge(names, on="adcode", how="left")
+        layers.append(MapLayer("Seats", seats, kind="points", note="government seats (modelled where marked)"))
     if "ties" in L:
         layers.append(MapLayer("Gravity ties (R)", L["ties"], kind="ties", note="see summary.md for the masses"))
     if "circles" in L:
-        layers.append(MapLayer("Economic circles (modelled times)", L["circles"], kind="circles"))
+        layers.append(MapLayer("Economic circles (modelled times)", L["circles"], kind="circles",
+                               points=L.get("circle_seats")))
     rail = _rail_lines(ctx)
     if rail is not None:
         layers.append(MapLayer("Rail (schematic)", rail, kind="rail",
                                note="straight lines between seats: modelled geometry"))
-    ctx.map = build_map(layers, title=f"jilin_spatial report: {ctx.regions[0].name}")
-    ctx.figures = [(name, g, col, {**kw, "source": src}) for name, g, col, kw in figs]
+    ctx.map = build_map(layers, title=f"jilin_spatial report: {ctx.regions[0].name}", lang=opts.lang,
+                        tiles=None if opts.tiles == "none" else opts.tiles, default=default)
+    ctx.figures = [(name, g, col, {**kw, "source": src, "labels": opts.lang}) for name, g, col, kw in figs]
+    n_theme = sum(ly.kind in ("numeric", "categorical") for ly in layers)
     so.summary += ["## Map and figures", "",
-                   f"- map.html: {len(layers)} toggleable layers, self-contained (Leaflet 1.9.3 inlined, no basemap, "
-                   "opens offline). Rail lines and circle travel times are modelled.",
-                   f"- figures/: {len(figs)} PNG choropleths with legend, scale bar and north arrow.", ""]
+                   f"- map.html: {n_theme} thematic layers (one shown at a time; default: "
+                   f"{default or layers[0].label}) and overlays (outlines, place names, seats, ties, circles, rail); "
+                   f"self-contained (Leaflet 1.9.3 inlined, {'no basemap' if opts.tiles == 'none' else 'OSM tiles'}, "
+                   "opens offline). Rail lines and circle travel times are modelled. LQ classes have fixed "
+                   "bounds around 1 (< 0.8, 0.8-1, 1-1.25, 1.25-2, >= 2).",
+                   f"- figures/: {len(figs)} PNG choropleths with place names, legend, scale bar and north arrow "
+                   f"(missing or masked values in grey, {NODATA})."] + notes + [""]
     so.console.append(f"map: {len(layers)} layers, {len(figs)} figures")
     return so
 
@@ -755,7 +814,7 @@ def build_report(out, *, regions=None, force: bool = False, options: ReportOptio
         _circle_region(regions, opts).resolve(c)
     args = arguments or {"out": str(out), "force": force, "regions": [r.describe() for r in regions],
                          "years": list(years), "centres": list(opts.centres or ()),
-                         "minutes": [float(m) for m in opts.minutes]}
+                         "minutes": [float(m) for m in opts.minutes], "lang": opts.lang, "tiles": opts.tiles}
     od = OutputDir(out, force=force, job="report", inputs=_inputs(regions), arguments=args,
                    seeds={"moran": SEED, "local_moran": SEED})
     ctx = ReportContext(regions=regions, options=opts, years=years)

@@ -50,6 +50,12 @@ def circles(s):
         crs="EPSG:4326")
 
 
+def points(s):
+    """Seat points, one of them borderline."""
+    return gpd.GeoDataFrame({"name_zh": [s, s], "name_en": [s, s], "borderline": [True, False]},
+                            geometry=[Point(*CENTRES[0]), Point(*CENTRES[1])], crs="EPSG:4326")
+
+
 def hostile_layers(s):
     """One layer of every kind; every string the map shows (names, titles, units, notes, values) is ``s``."""
     from jilin_spatial.webmap import LISA_COLORS, MapLayer
@@ -61,9 +67,11 @@ def hostile_layers(s):
         MapLayer(f"{s} ties", ties(s), kind="ties", note=s),
         MapLayer(f"{s} rail", rail(s), kind="rail", note=s),
         MapLayer(f"{s} circles", circles(s), kind="circles", note=s),
+        MapLayer(f"{s} points", points(s), kind="points", note=s),
     ]
 
 
-#: tooltips / popups each layer kind opens, for these inputs (3 polygons, 2 ties, 2 rail lines, 3 circles + 2 centres)
-N_TOOLTIPS = 3 + 3 + 2 + 2 + 3 + 2
+#: tooltips / popups open at once: 3 polygons of the shown thematic layer, 2 ties, 2 rail lines, 3 circle bands +
+#: 2 centres, 2 points (thematic layers are exclusive: the other one's 3 polygons are opened after switching)
+N_TOOLTIPS = 3 + 2 + 2 + 3 + 2 + 2
 N_POPUPS = 2

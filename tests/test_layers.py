@@ -58,7 +58,9 @@ def test_specs_kind_palette_and_legend_order():
     assert layer_spec("gi_star").order == ("hot", "cold", "ns")
     assert layer_spec("stage_manufacturing").order == ("formative", "growing", "mature", "declining")
     lq = layer_spec("lq_manufacturing_2020")
-    assert (lq.kind, lq.scheme, lq.k, lq.cmap, lq.colors) == ("numeric", "quantiles", 5, "YlOrRd", None)
+    assert (lq.kind, lq.scheme, lq.bins, lq.colors) == ("numeric", "fixed_breaks", (0.8, 1.0, 1.25, 2.0), None)
+    assert layer_spec("lq_nonagri_manufacturing_2020").palette == lq.palette == layers.LQ_COLORS
+    assert layer_spec("D_2020").scheme == "quantiles"  # other measures keep data-driven classes
     assert layer_spec("D_2020").unit == "index [0, 1]"
     for spec in LAYER_SPECS.values():  # every colour a real colour, every spec described
         assert spec.description and spec.title
@@ -159,11 +161,19 @@ def _grid():
         geometry=[box(125 + i, 43, 126 + i, 44) for i in range(5)], crs="EPSG:4326")
 
 
+def _page_data(page):
+    """The data the map page's JavaScript draws from (JSON; its \\u escapes decode as JSON)."""
+    import json
+
+    return json.loads(re.search(r"var D = (\{.*?\});\n", page).group(1))
+
+
 def _map_fills(column):
     from jilin_spatial.webmap import MapLayer, build_map, render_html
 
     page = render_html(build_map([MapLayer("x", _grid(), column)]))
-    return re.findall(r'"_fill": "(#[0-9a-f]{6})"', page), page
+    t = _page_data(page)["themes"][0]
+    return [t["p"][c] if c >= 0 else layers.NODATA for c in t["c"]], t
 
 
 def _figure_fills(column, tmp_path, monkeypatch):
@@ -184,7 +194,7 @@ def _figure_fills(column, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("column, expected", [
     ("lisa_lq_manufacturing_2020", ["#d7191c", "#2c7bb6", "#abd9e9", "#fdae61", "#d3d3d3"]),
-    ("Dclass_2020", ["#a50026", "#fdae61", "#d9ef8b", "#1a9850", "#d3d3d3"]),
+    ("Dclass_2020", ["#a50026", "#fdae61", "#e0f3f8", "#4575b4", "#d3d3d3"]),
 ])
 def test_map_and_figure_draw_a_column_in_the_same_registry_colours(column, expected, tmp_path, monkeypatch):
     map_fills, page = _map_fills(column)
@@ -194,7 +204,7 @@ def test_map_and_figure_draw_a_column_in_the_same_registry_colours(column, expec
     assert title == layer_spec(column).title_for(column)
     if column.startswith("lisa"):  # legend in registry order, as on the map
         assert legend == list(layers.LISA_COLORS.items())
-        assert page.index(">HH</div>") < page.index(">LL</div>") < page.index(">ns</div>")
+        assert page["l"] == ["HH", "LL", "LH", "HL", "ns"]
 
 
 def test_numeric_column_same_classes_and_colours_on_map_and_figure(tmp_path, monkeypatch):
@@ -202,8 +212,10 @@ def test_numeric_column_same_classes_and_colours_on_map_and_figure(tmp_path, mon
 
     map_fills, _ = _map_fills("lq_manufacturing_2020")
     fig_fills, _, title = _figure_fills("lq_manufacturing_2020", tmp_path, monkeypatch)
-    expected, _ = fill_colors([0.5, 0.8, 1.0, 1.3, 2.0], kind="numeric", scheme="quantiles", k=5, cmap="YlOrRd")
-    assert map_fills == fig_fills == expected and len(set(expected)) == 5
+    expected, _ = fill_colors([0.5, 0.8, 1.0, 1.3, 2.0], kind="numeric", scheme="fixed_breaks",
+                              bins=[0.8, 1.0, 1.25, 2.0], palette=layers.LQ_COLORS)
+    # fixed classes around 1, lower bound included: 0.5 | 0.8 | 1.0 | 1.3 | 2.0 are one class each
+    assert map_fills == fig_fills == expected == list(layers.LQ_COLORS)
     assert title == "Location quotient, manufacturing, 2020"
 
 
@@ -285,3 +297,21 @@ def test_import_check_sees_relative_imports(tmp_path):
     p = tmp_path / "m.py"
     p.write_text("from .coupling import CLASSES_10\ndef f():\n    from . import autocorrelation\n")
     assert _imported_modules(p) & METRIC_MODULES == {"coupling", "autocorrelation"}
+
+
+@pytest.mark.parametrize("name", ["STAGE_COLORS", "COUPLING_COLORS", "CLASS3_COLORS"])
+def test_palettes_have_no_green(name):
+    """Colour-blind safe: no red/green contrast; stages and coupling classes used red and green before."""
+    import colorsys
+
+    for c in getattr(layers, name).values():
+        h, lum, s = colorsys.rgb_to_hls(*mcolors.to_rgb(c))
+        assert not (70 / 360 <= h <= 170 / 360 and s > 0.25), (name, c)
+
+
+def test_lq_palette_diverges_at_one():
+    import colorsys
+
+    hues = [colorsys.rgb_to_hls(*mcolors.to_rgb(c))[0] for c in layers.LQ_COLORS]
+    assert all(0.5 < h < 0.7 for h in hues[:2]) and all(h < 0.1 or h > 0.9 for h in hues[2:])  # blue < 1 <= red
+    assert layers.LQ_BREAKS[1] == 1.0

@@ -32,9 +32,9 @@ def test_payload_never_raw_in_html(s):
     assert s not in page
     for fragment in ("<img src=x", "<script>window", "<svg onload", "${window", "`+(window"):
         assert fragment not in page
-    # the escaped text is there: in HTML (legend, title, tooltips, popups) and, JSON-encoded, in the GeoJSON data
-    assert page.count(_esc(s)) >= 10
-    assert _esc(s).replace("&", "\\u0026").replace("'", "\\u0027") in page
+    # the escaped text is there, JSON-encoded in the page's data (names, titles, legends, tooltips, popups)
+    enc = _esc(s).replace("&", "\\u0026").replace("'", "\\u0027").replace("<", "\\u003c").replace(">", "\\u003e")
+    assert page.count(enc) >= 10
 
 
 def test_colour_that_is_not_a_colour_is_rejected():
@@ -61,7 +61,7 @@ def test_rail_km_escaped():
     evil = "<img src=x onerror=alert(1)>"
     page = render_html(build_map([MapLayer("r", rail("a").assign(rail_km=[evil, 12.5]), kind="rail")]))
     assert evil not in page
-    assert "&lt;img src=x onerror=alert(1)&gt; km" in page
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; km" in page
     assert "12.5 km" in page
 
 
@@ -69,14 +69,14 @@ def test_rail_km_escaped():
 # propagating to the group that holds the tooltip/popup; collect the text each tooltip/popup shows
 _OPEN_ALL = """
 () => {
-  const map = window[document.querySelector('.folium-map').id];
+  const map = window.jsMap.map;
   const owner = (l, kind) => {
     if (l['get' + kind] && l['get' + kind]()) return l;
     for (const id in (l._eventParents || {})) { const o = owner(l._eventParents[id], kind); if (o) return o; }
     return null;
   };
   const leaves = [];
-  map.eachLayer(l => { if (l instanceof L.Path || l instanceof L.Marker) leaves.push(l); });
+  map.eachLayer(l => { if ((l instanceof L.Path || l instanceof L.Marker) && l.options.interactive !== false) leaves.push(l); });
   const out = {leaves: leaves.length, tooltips: [], popups: []};
   for (const l of leaves) {
     const latlng = l.getLatLng ? l.getLatLng() : l.getBounds().getCenter();
@@ -118,11 +118,18 @@ def test_hostile_strings_inert_in_headless_chromium(s, tmp_path):
             pg.wait_for_timeout(300)
             assert errors == []  # a payload that broke out of a JS string would be a syntax error here
             boxes = pg.locator(".leaflet-control-layers-overlays input")
-            assert boxes.count() == 5
-            for i in range(5):  # switch every layer on
+            assert boxes.count() == 2 + 5  # outlines, names; ties, rail, circles of two centres, points
+            for i in range(boxes.count()):  # switch every overlay on
                 if not boxes.nth(i).is_checked():
                     boxes.nth(i).click()
-            got = pg.evaluate(_OPEN_ALL)
+            radios = pg.locator(".leaflet-control-layers-base input")
+            assert radios.count() == 3  # no thematic layer, numeric, categorical
+            got = {"leaves": 0, "tooltips": [], "popups": []}
+            for i in (1, 2):  # each thematic layer in turn: its tooltips on the shared polygons
+                radios.nth(i).click()
+                one = pg.evaluate(_OPEN_ALL)
+                got = {"leaves": one["leaves"], "tooltips": got["tooltips"] + one["tooltips"],
+                       "popups": one["popups"]}
             pg.wait_for_timeout(500)  # let any <img onerror> fire
             assert pg.evaluate("typeof window.__xss") == "undefined"
             assert dialogs == [] and errors == []
@@ -132,17 +139,17 @@ def test_hostile_strings_inert_in_headless_chromium(s, tmp_path):
                                "'.leaflet-overlay-pane') && !e.matches('.leaflet-attribution-flag')).length") == 0
             # every tooltip and popup opened and shows the string literally
             assert got["leaves"] == N_TOOLTIPS
-            assert len(got["tooltips"]) == N_TOOLTIPS and len(got["popups"]) == N_POPUPS
+            assert len(got["tooltips"]) == 2 * N_TOOLTIPS and len(got["popups"]) == N_POPUPS  # opened once per theme
             for text in got["tooltips"] + got["popups"]:
                 assert s in text, text
             assert "&lt;" not in "".join(got["tooltips"] + got["popups"])  # escaped once, not twice
             # legends, layer list and title show it literally too
             legends = pg.evaluate("[...document.querySelectorAll('.js-legend')].map(e => e.textContent)")
-            assert len(legends) == 5 and all(s in t for t in legends)
+            assert len(legends) == 7 and all(s in t for t in legends)
             assert all(f"{s} {kind}" in legends[i] for i, kind in enumerate(
-                ["numeric", "categorical", "ties", "rail", "circles"]))
+                ["numeric", "categorical", "ties", "rail", "circles", "circles", "points"]))
             overlays = pg.locator(".leaflet-control-layers-overlays").text_content()
-            assert overlays.count(s) == 5
+            assert overlays.count(s) == 7  # ties, rail, "circles: centre" twice each, points
             assert pg.evaluate("document.body.textContent").count(f"{s} — no basemap") == 1
         finally:
             b.close()
