@@ -68,7 +68,7 @@ class _Base(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
             with package_call(feedback):
-                return self.run(parameters, context, feedback)
+                return self.compute(parameters, context, feedback)
         except Canceled:
             feedback.pushInfo("cancelled / 已取消")
             return {}
@@ -142,7 +142,7 @@ class LocationQuotients(_Base):
         self._lq_options()
         self._sink("Location quotients", "区位熵图层", QgsProcessing.TypeVectorPolygon)
 
-    def run(self, parameters, context, feedback):
+    def compute(self, parameters, context, feedback):
         import pandas as pd
         from jilin_spatial.layers import attach
         from jilin_spatial.lq_job import run_lq_job
@@ -190,7 +190,7 @@ class CoAgglomeration(_Base):
         self._lq_options()
         self._sink("Co-agglomeration table", "协同集聚表", QgsProcessing.TypeVector)
 
-    def run(self, parameters, context, feedback):
+    def compute(self, parameters, context, feedback):
         from jilin_spatial import location_quotient
         from jilin_spatial.concentration import coagglomeration_table
 
@@ -219,7 +219,7 @@ class Similarity(_Base):
                    "行业：全部门类或非农门类", SIM_SECTORS, 0)
         self._sink("Similarity table", "相似系数表", QgsProcessing.TypeVector)
 
-    def run(self, parameters, context, feedback):
+    def compute(self, parameters, context, feedback):
         from jilin_spatial import similarity_coefficient
 
         step(feedback, 5, "reading the layers")
@@ -255,7 +255,7 @@ class CouplingCoordination(_Base):
             parentLayerParameterName="INPUT", optional=True))
         self._sink("Coupling coordination", "耦合协调度")
 
-    def run(self, parameters, context, feedback):
+    def compute(self, parameters, context, feedback):
         import pandas as pd
         from jilin_spatial import coupling_from_indicators, datasets
 
@@ -297,7 +297,7 @@ class Autocorrelation(_Base):
             "at the significance level; GeoDa colours), gi_Zs, gi_p_sim, gi_star_<field> (hot, cold, ns). Global "
             "Moran's I with its permutation p-value is written to the log. Weights: queen, rook, k nearest "
             "neighbours or a distance band (km), row-standardised.",
-            "局部 Moran's I（LISA）与 Getis-Ord Gi* 热点分析（条件置换检验）。输出 LISA 聚类（HH、LL、LH、HL、ns，"
+            "空间自相关：局部 Moran's I（LISA）与 Getis-Ord Gi* 热点分析（条件置换检验）。输出 LISA 聚类（HH、LL、LH、HL、ns，"
             "GeoDa 配色）与冷热点字段；全局 Moran's I 写入日志。权重：后式、车式、K 近邻或距离带（公里）。")
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -325,7 +325,7 @@ class Autocorrelation(_Base):
             "FDR", _t("Significance after false-discovery-rate correction", "使用 FDR 校正后的显著性"), False))
         self._sink("LISA and Gi*", "LISA 与 Gi*", QgsProcessing.TypeVectorPolygon)
 
-    def run(self, parameters, context, feedback):
+    def compute(self, parameters, context, feedback):
         import pandas as pd
         from jilin_spatial import local_getis_ord, local_moran, moran, spatial_weights
 
@@ -411,7 +411,7 @@ class GravityTies(_Base):
                                                        QgsProcessingParameterNumber.Double, 2.0, minValue=0.0))
         self._sink("Gravity ties", "引力联系", QgsProcessing.TypeVectorLine)
 
-    def run(self, parameters, context, feedback):
+    def compute(self, parameters, context, feedback):
         import geopandas as gpd
         import pandas as pd
         from shapely.geometry import LineString
@@ -495,7 +495,7 @@ class EconomicCircles(_Base):
                            "情景连线表（可选）"), [QgsProcessing.TypeVector], optional=True))
         self._sink("Economic circles", "经济圈", QgsProcessing.TypeVectorPolygon)
 
-    def run(self, parameters, context, feedback):
+    def compute(self, parameters, context, feedback):
         import pandas as pd
 
         from jilin_spatial import Region, economic_circles, run_scenario
