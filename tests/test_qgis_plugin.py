@@ -86,8 +86,13 @@ def test_cli_qgis_plugin_writes_the_zip(tmp_path, capsys):
 
 
 def test_packaged_plugin_files_are_the_repository_files():
-    """``jilin-spatial qgis-plugin`` ships what is in qgis_plugin/ (the package maps that folder)."""
-    assert plugin_dir().resolve() == (REPO_PLUGIN / PLUGIN_FOLDER).resolve()
+    """``jilin-spatial qgis-plugin`` ships what is in qgis_plugin/ (editable or wheel install alike)."""
+    repo = REPO_PLUGIN / PLUGIN_FOLDER
+    want = sorted(p.relative_to(repo) for p in repo.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    got = sorted(p.relative_to(plugin_dir()) for p in plugin_dir().rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts)
+    assert got == want and len(want) == 8
+    assert all((plugin_dir() / p).read_bytes() == (repo / p).read_bytes() for p in want)
     assert plugin_metadata()["name"] == "Jilin Spatial"
 
 
