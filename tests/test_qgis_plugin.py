@@ -442,3 +442,21 @@ def test_zip_installs_into_a_clean_profile_and_registers_the_algorithms(qgis_app
     assert f"loaded from {profile}" in r.stdout.replace(str(profile.resolve()), str(profile))
     got = sorted(ln.split()[1] for ln in r.stdout.splitlines() if ln.startswith("ALG "))
     assert got == sorted(ALGORITHM_IDS)
+
+
+@needs_qgis
+def test_cancel_stops_the_run_and_progress_is_reported(qgis_app, jilin):
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+    import processing
+
+    seen = []
+    fb = QgsProcessingFeedback()
+    fb.progressChanged.connect(lambda p: (seen.append(p), fb.cancel() if p >= 25 else None))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        res = processing.run("jilinspatial:autocorrelation",
+                             {"INPUT": str(jilin / "counties.gpkg"), "ID_FIELD": "adcode", "FIELD": "lq_ps",
+                              "PERMUTATIONS": 99, "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb,
+                             context=QgsProcessingContext())
+    assert fb.isCanceled() and seen[:3] == [5, 15, 25] and max(seen) < 40  # stopped before the local statistics
+    assert "OUTPUT" not in res or res["OUTPUT"] is None
