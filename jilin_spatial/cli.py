@@ -295,8 +295,28 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _cmd_qgis_plugin(args):
+    from .qgis_zip import ALGORITHM_IDS, build_plugin_zip, plugin_metadata
+
+    path = build_plugin_zip(args.out, force=args.force)
+    meta = plugin_metadata()
+    print(f"wrote {path} ({path.stat().st_size} bytes): QGIS plugin {meta['name']!r} {meta['version']}, "
+          f"QGIS >= {meta['qgisminimumversion']}")
+    print(f"  install: QGIS > Plugins > Manage and Install Plugins > Install from ZIP; algorithms: "
+          f"{', '.join(ALGORITHM_IDS)}")
+    print("  QGIS's Python must import jilin_spatial: see docs/qgis.md")
+    return 0
+
+
+def _register_qgis_plugin(sub):
+    s = sub.add_parser("qgis-plugin", help="write the installable QGIS Processing plugin zip")
+    s.add_argument("--out", required=True, help="folder for jilin_spatial_qgis-<version>.zip")
+    s.add_argument("--force", action="store_true", help="replace an existing zip")
+    s.set_defaults(func=_cmd_qgis_plugin)
+
+
 #: Later capabilities register their subcommands here: fn(subparsers).
-_EXTRA: list = [_register_lq, _register_circle, _register_tfp]
+_EXTRA: list = [_register_lq, _register_circle, _register_tfp, _register_qgis_plugin]
 
 
 def main(argv=None) -> int:

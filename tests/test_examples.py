@@ -97,6 +97,23 @@ def check_08(f, out):
     assert 0.3 < float(f["east_high_mean_2020"]) < 3
 
 
+def check_10(f, out):
+    """The plugin zip the example wrote, its metadata, the algorithm ids, and every algorithm run when QGIS is there."""
+    import zipfile
+
+    from jilin_spatial.qgis_zip import ALGORITHM_IDS
+
+    z = out / "qgis" / f["zip"]
+    assert z.stat().st_size == int(f["zip_bytes"]) and f["qgis_min"] == "3.22"
+    with zipfile.ZipFile(z) as zf:
+        meta = zf.read("jilin_spatial_qgis/metadata.txt").decode("utf-8")
+    assert "qgisMinimumVersion=3.22" in meta and "hasProcessingProvider=yes" in meta
+    assert ["jilinspatial:" + a for a in f["algorithms"].split(",")] == list(ALGORITHM_IDS)
+    has_qgis = subprocess.run([sys.executable, "-c", "import qgis.core"], capture_output=True,
+                              env=dict(os.environ, QT_QPA_PLATFORM="offscreen")).returncode == 0
+    assert int(f["ran"]) == (len(ALGORITHM_IDS) if has_qgis else 0)
+
+
 CHECKS = {p.name: globals()[f"check_{p.name[:2]}"] for p in EXAMPLES}
 
 
