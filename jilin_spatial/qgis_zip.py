@@ -30,6 +30,9 @@ def plugin_dir() -> Path:
     """The folder of the plugin's files (found without importing the plugin, which needs QGIS)."""
     spec = importlib.util.find_spec("jilin_spatial.qgis_plugin")
     if spec is None or not spec.submodule_search_locations:
+        checkout = Path(__file__).resolve().parent.parent / "qgis_plugin" / "jilin_spatial_qgis"
+        if (checkout / "metadata.txt").is_file():  # running from a source checkout (as datasets does for boundaries)
+            return checkout
         raise InputError("jilin_spatial.qgis_plugin", "the plugin files installed with the package", "not found",
                          "reinstall jilin_spatial (pip install --force-reinstall jilin_spatial)")
     return Path(list(spec.submodule_search_locations)[0])
