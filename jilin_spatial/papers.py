@@ -66,7 +66,7 @@ def load_published(name: str) -> pd.DataFrame:
     Examples
     --------
     >>> t = load_published("changchun_jilin_coordination_table3_economic_links")
-    >>> len(t), t.value_numeric.max()
+    >>> len(t), float(t.value_numeric.max())
     (8, 43.3983)
     """
     from . import datasets
@@ -579,9 +579,12 @@ def compare_chen(*, lq_groups: pd.DataFrame | None = None, region_name: str = "J
             rows.append((_CHEN, "text", item, pv, "", "not comparable", "", why))
     if lq_groups is not None:
         _need(lq_groups, ["name_en", "year", "sector", "lq"], "lq_groups")
-        for reg, n, finding in (("East", 101, "high-end 0.068*** on TFP; low-end not significant"),
-                                ("Central", 99, "high-end 0.032* on TFP"),
-                                ("West", 61, "see Table 2")):
+        t2 = load_published(f"{_CHEN}_table2_ivgmm_by_region")
+        t2 = t2[(t2.variable == "SAGG") & (t2.statistic == "coefficient")]
+        sizes = {"East": 101, "Central": 99, "West": 61}
+        for reg, n in sizes.items():
+            c = t2[t2.column_group == reg].set_index("column_label").value_as_printed
+            finding = f"IV-GMM SAGG on TFP: high-end {c.get('High-end')}, low-end {c.get('Low-end')}"
             pkg = ""
             if reg == "Central":
                 parts = []
@@ -605,7 +608,7 @@ def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> t = pd.DataFrame({"study": ["a", "a", "b"], "agrees": ["agrees", "differs", "agrees"]})
-    >>> verdict_counts(t).loc["a", "agrees"]
+    >>> int(verdict_counts(t).loc["a", "agrees"])
     1
     """
     return table.groupby(["study", "agrees"]).size().unstack(fill_value=0)

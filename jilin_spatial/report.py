@@ -701,7 +701,7 @@ def _step_papers(ctx: ReportContext) -> StepOutput:
         for x in table[mask].itertuples():
             so.summary.append(fmt(x))
 
-    tab3 = table.table == "Table 3"
+    tab3 = (table.table == "Table 3") & (table.study == "changchun_jilin_coordination")
     if tab3.any():
         so.summary += ["### Economic ties (coordination study, Table 3)", ""]
         lines(tab3 & ~table.item.str.startswith("R "),

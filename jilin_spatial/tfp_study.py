@@ -125,10 +125,11 @@ def validate_panel(panel: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> validate_panel(pd.DataFrame({"city": ["A"], "year": [2003]}))
-    Traceback (most recent call last):
-    ...
-    jilin_spatial._errors.InputError: panel: expected the tfp-study columns (docs/papers.md), got missing columns ['region or province', 'gdp_real or gdp + gdp_deflator', 'capital_stock or investment + investment_price_index', 'emp_total', 'emp_transport', 'emp_ict', 'emp_finance', 'emp_leasing_business', 'emp_scires', 'STR', 'GOV', 'PGDP', 'FDI', 'H', 'ROAD', 'POP'] (fix: start from jilin_spatial/data/templates/tfp_study_template.csv)
+    >>> try:
+    ...     validate_panel(pd.DataFrame({"city": ["A"], "year": [2003], "region": ["East"]}))
+    ... except InputError as e:
+    ...     print(str(e)[:80])
+    panel: expected the tfp-study columns (docs/papers.md), got missing columns ['gd
     """
     if not isinstance(panel, pd.DataFrame):
         raise InputTypeError("panel", "a pandas DataFrame", type(panel).__name__, "pass pandas.read_csv(...)")
