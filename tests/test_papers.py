@@ -95,3 +95,18 @@ def test_chen_rows_cover_every_cell_and_check_the_constants():
     const = c[c.agrees == "agrees"]
     assert len(const) == 5 and (c.agrees.isin(["agrees", "not comparable"])).all()
     assert papers.compare_chen(delta=0.1).query("agrees == 'differs'").item.str.contains("depreciation").all()
+
+
+def test_report_on_the_embedded_prefectures_has_the_comparison(tmp_path):
+    from jilin_spatial.regions import Region
+    from jilin_spatial.report import build_report
+
+    r = build_report(tmp_path / "rep", regions=[Region.jilin("prefecture")])
+    assert "## Compared with the papers" in r.summary_md
+    t = pd.read_csv(tmp_path / "rep" / "tables" / "paper_comparison.csv", dtype=str, keep_default_na=False)
+    assert list(t.columns) == papers.COLUMNS
+    assert set(t.agrees) <= set(papers.VERDICTS)
+    assert (t.table.str.startswith("Table") & (t.study == "chen_ps_tfp_261_cities")).sum() == 450
+    rho = t[t.item == "Spearman rank correlation of the 8 ties"].package_value.astype(float).iloc[0]
+    assert rho == pytest.approx(1 - 6 * (2 ** 2 + 1 + 1) / (8 * 63), abs=1e-4)  # Yanji 7->5, Baicheng, Tonghua +1
+    assert (t.table == "findings").sum() == 20
