@@ -319,6 +319,37 @@ def _register_qgis_plugin(sub):
 _EXTRA: list = [_register_lq, _register_circle, _register_tfp, _register_qgis_plugin]
 
 
+
+def _cmd_tfp_study(args):
+    from .tfp_study import run_tfp_study
+
+    res = run_tfp_study(args.panel, args.out, delta=args.delta, form=args.form, log_controls=args.log_controls or (),
+                        cov=args.cov, compare_paper=args.compare_paper, force=args.force, encoding=args.encoding,
+                        arguments=_arguments(args))
+    print(f"wrote {res.out}/tables/ (table1_2sls_ivgmm_national, table2_ivgmm_by_region, table3_path_tc_ec, "
+          "estimates_long, study_variables, iv_diagnostics, fixed_effects)")
+    print(res.table1.to_string(index=False))
+    return 0
+
+
+def _register_tfp_study(sub):
+    s = sub.add_parser("tfp-study", help="the 261-city TFP study end to end on a city-year panel (docs/papers.md)")
+    s.add_argument("--panel", required=True, help="CSV or Excel in the template's layout "
+                                                  "(jilin_spatial/data/templates/tfp_study_template.csv)")
+    s.add_argument("--out", required=True)
+    s.add_argument("--delta", type=_number("--delta", lo=0, hi=0.999, lo_open=False, example="0.096"),
+                   default=0.096, help="depreciation rate of the perpetual inventory (default 0.096)")
+    s.add_argument("--form", choices=["log", "levels"], default="log")
+    s.add_argument("--log-controls", nargs="+", help="controls to enter in logs, e.g. PGDP POP")
+    s.add_argument("--cov", choices=["robust", "clustered"], default="robust")
+    s.add_argument("--compare-paper", action="store_true", help="set the published coefficients beside them")
+    s.add_argument("--encoding")
+    s.add_argument("--force", action="store_true")
+    s.set_defaults(func=_cmd_tfp_study)
+
+
+_EXTRA.append(_register_tfp_study)
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

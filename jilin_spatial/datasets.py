@@ -262,6 +262,28 @@ _REGISTRY: dict[str, tuple[str, str, str, str, str, bool]] = {
     ),
 }
 
+#: Published figures of the three studies the package implements, transcribed as printed
+#: (``data/papers/README.md``); compared with the package's results by :mod:`jilin_spatial.papers`.
+_PAPERS_SRC = "transcribed from the published papers (data/papers/README_transcription.md); values as printed"
+_REGISTRY.update({
+    f"paper_{stem}": (f"data/papers/{stem}.csv", "table", desc, _PAPERS_SRC,
+                      "facts quoted from the papers (short excerpts for comparison)", False)
+    for stem, desc in (
+        ("jilin_ps_agglomeration_qualitative_findings", "Jilin producer-service study: 20 directional findings"),
+        ("jilin_ps_agglomeration_text_figures", "Jilin producer-service study: numbers in the text"),
+        ("chen_ps_tfp_261_cities_table1_2sls_ivgmm_national", "Chen 261 cities: Table 1 (2SLS, IV-GMM, national)"),
+        ("chen_ps_tfp_261_cities_table2_ivgmm_by_region", "Chen 261 cities: Table 2 (IV-GMM by region)"),
+        ("chen_ps_tfp_261_cities_table3_path_te_ec", "Chen 261 cities: Table 3 (path analysis on TE and EC)"),
+        ("chen_ps_tfp_261_cities_text_figures", "Chen 261 cities: numbers in the text"),
+        ("changchun_jilin_coordination_table1_table2_lq_agglomeration_index",
+         "Changchun-Jilin coordination study: Tables 1-2 (LQ and agglomeration index)"),
+        ("changchun_jilin_coordination_table3_economic_links", "Changchun-Jilin coordination study: Table 3 (ties)"),
+        ("changchun_jilin_coordination_similarity_coefficient",
+         "Changchun-Jilin coordination study: UNIDO similarity 2005 and 2011"),
+        ("changchun_jilin_coordination_text_figures", "Changchun-Jilin coordination study: numbers in the text"),
+    )
+})
+
 #: 2010 county codes that changed by 2020.
 _CROSSWALK_2010 = [
     # code_2010, name_zh_2010, code_2020, prefecture_2010, prefecture_2020, change

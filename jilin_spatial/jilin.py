@@ -320,7 +320,7 @@ def region(level: str = "county"):
     common = dict(name=NAME, level=level, units=units, employment=emp, indicators=ind, indicator_system=system,
                   measure_crs=datasets.MEASURE_CRS, sources=list(_SOURCES), notes=_notes(), graph=_default_graph(),
                   rail_lines=datasets.load_rail_edges(), layers={"province": datasets.load_boundaries("province")},
-                  graph_factory=rail_graph)
+                  graph_factory=rail_graph, papers=True)
     pop = pd.concat([datasets.county_population(year=y).assign(year=y) for y in (2010, 2020)], ignore_index=True)
     pop = pop.rename(columns={"resident_pop": "population"})[["adcode", "year", "population", "is_zone"]]
     if level == "prefecture":

@@ -95,6 +95,7 @@ class Region:
     graph_factory: object = None
     rail_edges: pd.DataFrame | None = None
     groups: pd.DataFrame | None = None
+    papers: bool = False  # the embedded Jilin data: the report sets the published studies beside it
 
     def __post_init__(self):
         import geopandas as gpd

@@ -744,6 +744,116 @@ def _step_regional(ctx: ReportContext) -> StepOutput:
         so.summary += lines
     so.tables.update({k: pd.concat(v, ignore_index=True) for k, v in parts.items()})
     so.console.append(f"regional comparison: {len(grouped)} level(s), {len(parts)} tables")
+
+
+def _step_papers(ctx: ReportContext) -> StepOutput:
+    """The package's results beside the three published studies (embedded Jilin regions only; docs/papers.md)."""
+    from . import papers
+    from .concentration import similarity_coefficient
+
+    so = StepOutput()
+    by_level = {r.level: r for r in ctx.regions if getattr(r, "papers", False)}
+    if "prefecture" not in by_level:
+        return so  # a user's region: the papers are about Jilin's prefectures
+    pref = by_level["prefecture"]
+    lq = ctx.lq["prefecture"]
+    emp = _emp(ctx, pref)
+    parts = []
+    if "ties" in ctx.layers:
+        t = ctx.layers["ties"]
+        t = pd.concat([t[["from_name_en", "to_name_en", "R"]],
+                       t[["to_name_en", "from_name_en", "R"]].set_axis(["from_name_en", "to_name_en", "R"], axis=1)])
+        parts.append(papers.compare_ties(pd.DataFrame(t)))
+    cc, jl = pref.resolve("Changchun"), pref.resolve("Jilin City")
+    sims = []
+    sets = [("all_sections", None)]
+    if "A_agri" in set(emp.sector):
+        from .sectors import GROUPS
+
+        sets.append(("non_agricultural", [s for s in GROUPS["non_agricultural"] if s in set(emp.sector)]))
+    for name, secs in sets:
+        sm = similarity_coefficient(emp, sectors=secs, regions=[cc, jl])
+        sm = sm[(sm["from"] == cc) & (sm["to"] == jl) & (sm.from_year == sm.to_year)]
+        sims.append(sm.assign(year=sm.from_year, sector_set=name))
+    sim = pd.concat(sims, ignore_index=True)
+    parts.append(papers.compare_similarity(sim))
+    if "prefecture" in ctx.stages:
+        parts.append(papers.compare_competitive_industries(lq, ctx.stages["prefecture"], year=min(ctx.years)))
+    coup = ctx.coupling[ctx.coupling.level == "prefecture"] if ctx.coupling is not None else None
+    if len(ctx.years) >= 2 and "prefecture" in ctx.coagglomeration:
+        parts.append(papers.compare_jilin_claims(
+            lq=lq, coagglomeration=ctx.coagglomeration["prefecture"], coupling=coup,
+            lq_county=ctx.lq.get("county"), employment=emp))
+    parts.append(papers.compare_jilin_text(n_units=len(pref.units)))
+    all_s = pd.concat([similarity_coefficient(_emp(ctx, r)).S for r in ctx.regions])
+    parts.append(papers.compare_coordination_text(similarity_range=(float(all_s.min()), float(all_s.max()))))
+    parts.append(papers.compare_chen(lq_groups=lq[(lq.denominator == "all") & lq.sector.isin(
+        ["producer_services_high", "producer_services_low"])]))
+    table = pd.concat(parts, ignore_index=True)
+    so.tables["paper_comparison"] = table
+    counts = papers.verdict_counts(table)
+    so.summary += ["## Compared with the papers", "",
+                   "Every published figure of the three studies the package implements (data/papers, transcribed "
+                   "as printed) beside the package's nearest equivalent on the embedded census data, with a "
+                   "verdict, the criterion and the reason they can differ: tables/paper_comparison.csv "
+                   f"({len(table)} rows). See docs/papers.md.", "",
+                   "| study | " + " | ".join(counts.columns) + " |", "|---|" + "---|" * len(counts.columns)]
+    for st, row in counts.iterrows():
+        so.summary.append(f"| {papers.STUDIES.get(st, st)} | " + " | ".join(str(int(v)) for v in row) + " |")
+    so.summary.append("")
+
+    def lines(mask, fmt):
+        for x in table[mask].itertuples():
+            so.summary.append(fmt(x))
+
+    tab3 = (table.table == "Table 3") & (table.study == "changchun_jilin_coordination")
+    if tab3.any():
+        so.summary += ["### Economic ties (coordination study, Table 3)", ""]
+        lines(tab3 & ~table.item.str.startswith("R "),
+              lambda x: f"- {x.item}: paper {x.paper_value}, package {x.package_value} -> **{x.agrees}** "
+                        f"({x.criterion}).")
+        so.summary.append(f"- Reason they can differ: {table[tab3].reason.iloc[0]}.")
+        so.summary.append("")
+    simm = table.table == "similarity"
+    so.summary += ["### Structural similarity Changchun-Jilin (UNIDO S)", ""]
+    lines(simm, lambda x: f"- {x.item}: paper {x.paper_value}, package {x.package_value} -> **{x.agrees}**.")
+    so.summary += [f"- Why the levels differ: {table[simm].reason.iloc[0]}.", ""]
+    comp = table.table.isin(["Table 1", "Table 2"]) & (table.study == "changchun_jilin_coordination")
+    if comp.any():
+        c = table[comp]
+        kinds = {"LQ": c.item.str.endswith(": LQ"), "A": c.item.str.endswith("index A"),
+                 "stage": c.item.str.contains(": stage")}
+        so.summary += ["### Competitive industries (coordination study, Tables 1-2)", "",
+                       "Each industry is a manufacturing or mining division, compared with its census section "
+                       "(C or B): no value-for-value comparison is possible; classes are compared."]
+        for k, m in kinds.items():
+            vc = c[m].agrees.value_counts().to_dict()
+            so.summary.append(f"- {k}: {vc}")
+        own = c[kinds["stage"] & c.reason.str.contains("lists this row as a growing-stage")]
+        so.summary.append(f"- The paper's own stage inconsistencies: {len(own)} of {int(kinds['stage'].sum())} "
+                          "rows headed 'growing stage' fail its own rule: "
+                          + "; ".join(f"{x.item.split(': stage')[0]} -> {x.paper_value}" for x in own.itertuples())
+                          + ".")
+        so.summary.append("")
+    fm = table.table == "findings"
+    if fm.any():
+        so.summary += ["### Directional findings of the Jilin producer-service study", ""]
+        lines(fm, lambda x: f"- {x.item} -> **{x.agrees}**" + (f": {x.package_value}" if x.package_value else "")
+              + (f" ({x.reason})" if x.agrees == "not testable" else "."))
+        so.summary.append("")
+    ch = table.study == "chen_ps_tfp_261_cities"
+    so.summary += ["### Chen (261 cities)", "",
+                   f"- {int((ch & table.table.str.startswith('Table')).sum())} table cells (Tables 1-3): not "
+                   "comparable on census data (the licensed city panel 2003-2017 is needed; run "
+                   "`jilin-spatial tfp-study --compare-paper` on one).",
+                   "- Method constants: " + "; ".join(
+                       f"{x.item} -> {x.agrees}" for x in table[ch & (table.agrees == "agrees")].itertuples()) + "."]
+    reg = table[ch & (table.table == "regional pattern")]
+    for x in reg.itertuples():
+        so.summary.append(f"- {x.item}: {x.paper_value}" + (f"; package: {x.package_value}" if x.package_value
+                                                           else "") + f" -> {x.agrees}.")
+    so.summary.append("")
+    so.console.append(f"papers: {len(table)} published figures compared")
     return so
 
 
@@ -751,6 +861,7 @@ def _step_regional(ctx: ReportContext) -> StepOutput:
 STEPS: list = [("data", _step_data), ("concentration", _step_concentration), ("coupling", _step_coupling),
                ("autocorrelation", _step_autocorrelation), ("network", _step_network),
                ("productivity", _step_productivity), ("map", _step_map), ("regional comparison", _step_regional)]
+STEPS.append(("papers", _step_papers))
 
 
 def _inputs(regions) -> list:
