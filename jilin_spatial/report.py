@@ -744,6 +744,7 @@ def _step_regional(ctx: ReportContext) -> StepOutput:
         so.summary += lines
     so.tables.update({k: pd.concat(v, ignore_index=True) for k, v in parts.items()})
     so.console.append(f"regional comparison: {len(grouped)} level(s), {len(parts)} tables")
+    return so
 
 
 def _step_papers(ctx: ReportContext) -> StepOutput:
