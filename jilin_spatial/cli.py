@@ -103,7 +103,7 @@ def _cmd_report(args):
         region = _user_region(args, level=args.unit_level)
         regions = [region] + ([region.aggregate(args.parent_level)] if args.parent_col else [])
         opts = ReportOptions(years=tuple(args.years) if args.years else None, minutes=tuple(args.minutes),
-                             lang=args.lang, tiles=args.tiles)
+                             lang=args.lang, tiles=args.tiles, figures=args.figures)
     elif args.region and args.region.lower() not in ("jilin", "吉林", "220000"):
         from .regions import Region
 
@@ -111,12 +111,12 @@ def _cmd_report(args):
         regions = [Region.china(lv, provinces=provinces) for lv in ("prefecture", "county") if lv in args.level]
         opts = ReportOptions(years=tuple(args.years) if args.years else None,
                              centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes),
-                             lang=args.lang, tiles=args.tiles)
+                             lang=args.lang, tiles=args.tiles, figures=args.figures)
     else:
         regions = jilin_regions(tuple(args.level))
         opts = ReportOptions(years=tuple(args.years) if args.years else None,
                              centres=tuple(args.centre) if args.centre else None, minutes=tuple(args.minutes),
-                             lang=args.lang, tiles=args.tiles)
+                             lang=args.lang, tiles=args.tiles, figures=args.figures)
     t0 = time.perf_counter()
     res = build_report(args.out, regions=regions, force=args.force, options=opts, progress=_progress,
                        arguments=_arguments(args))
@@ -286,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "controls and of the figures' labels (default: en)")
     s.add_argument("--tiles", default="none", choices=["none", "osm"], help="online basemap under the map "
                    "(default none: offline, unit outlines only); osm is WGS84 (Chinese GCJ-02 tiles would not line up)")
+    s.add_argument("--figures", default="key", choices=["key", "all", "none"],
+                   help="PNG figures: key (default: producer-service LQ per level), all, or none")
     s.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("versions", help="print dependency versions for bug reports")

@@ -41,6 +41,10 @@ _AGG_INDICATORS = ("lq_manufacturing", "lq_producer_services", "coagglomeration"
 _PAIR = {"from": "from_adcode", "to": "to_adcode"}
 
 
+#: Which prepared figures each ``--figures`` choice draws (by the figure's name).
+FIGURE_SETS = {"key": ("lq_producer_services",), "all": ("",), "none": ()}
+
+
 @dataclass
 class ReportOptions:
     """Options of the main job.
@@ -49,7 +53,10 @@ class ReportOptions:
     ``centres`` and ``minutes``: economic circles (default: the regions' own
     centres and 30/60/90 minutes); ``lang``: language of the map's place
     names and controls and of the figures' labels ("en" or "zh");
-    ``tiles``: "none" (offline, default) or "osm" (an online WGS84 basemap).
+    ``tiles``: "none" (offline, default) or "osm" (an online WGS84 basemap);
+    ``figures``: which PNG figures to draw: "key" (default: the producer-service
+    LQ of every level, the figures a reader opens first), "all" (every figure the
+    report prepares) or "none" (the map and tables hold the same results).
     """
 
     years: tuple | None = None
@@ -57,6 +64,7 @@ class ReportOptions:
     minutes: tuple = (30, 60, 90)
     lang: str = "en"
     tiles: str = "none"
+    figures: str = "key"
 
     def __post_init__(self):
         if self.years is not None:
@@ -71,6 +79,8 @@ class ReportOptions:
             raise InputError("--lang", "en or zh", repr(self.lang), "e.g. --lang zh")
         if self.tiles not in ("none", "osm"):
             raise InputError("--tiles", "none or osm", repr(self.tiles), "e.g. --tiles osm (WGS84 OpenStreetMap)")
+        if self.figures not in FIGURE_SETS:
+            raise InputError("--figures", f"one of {list(FIGURE_SETS)}", repr(self.figures), "e.g. --figures all")
 
 
 @dataclass
@@ -695,7 +705,12 @@ def _step_map(ctx: ReportContext) -> StepOutput:
                                note="straight lines between seats: modelled geometry"))
     ctx.map = build_map(layers, title=f"jilin_spatial report: {ctx.regions[0].name}", lang=opts.lang,
                         tiles=None if opts.tiles == "none" else opts.tiles, default=default)
-    ctx.figures = [(name, g, col, {**kw, "source": src, "labels": opts.lang}) for name, g, col, kw in figs]
+    wanted = FIGURE_SETS[opts.figures]
+    ctx.figures = [(name, g, col, {**kw, "source": src, "labels": opts.lang}) for name, g, col, kw in figs
+                   if any(w in name for w in wanted)]
+    if len(ctx.figures) < len(figs):
+        so.summary.append(f"- figures: {len(ctx.figures)} of {len(figs)} prepared figures drawn (--figures "
+                          f"{opts.figures}); --figures all draws every one; the map holds every layer.")
     n_theme = sum(ly.kind in ("numeric", "categorical") for ly in layers)
     so.summary += ["## Map and figures", "",
                    f"- map.html: {n_theme} thematic layers (one shown at a time; default: "
@@ -926,7 +941,8 @@ def build_report(out, *, regions=None, force: bool = False, options: ReportOptio
         _circle_region(regions, opts).resolve(c)
     args = arguments or {"out": str(out), "force": force, "regions": [r.describe() for r in regions],
                          "years": list(years), "centres": list(opts.centres or ()),
-                         "minutes": [float(m) for m in opts.minutes], "lang": opts.lang, "tiles": opts.tiles}
+                         "minutes": [float(m) for m in opts.minutes], "lang": opts.lang, "tiles": opts.tiles,
+                         "figures": opts.figures}
     od = OutputDir(out, force=force, job="report", inputs=_inputs(regions), arguments=args,
                    seeds={"moran": SEED, "local_moran": SEED})
     ctx = ReportContext(regions=regions, options=opts, years=years)

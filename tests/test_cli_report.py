@@ -36,7 +36,8 @@ def test_report_writes_layers_and_tables(jilin_report):
     assert not [p for p in parent.iterdir() if p.name.startswith(".rep")]  # no staging left
     html = (out / "map.html").read_text(encoding="utf-8")
     assert "Prefecture LQ manufacturing 2020" in html and "County LISA, LQ producer services 2020" in html
-    assert len(list((out / "figures").glob("*.png"))) >= 5
+    assert sorted(p.name for p in (out / "figures").glob("*.png")) == [
+        "county_lq_producer_services_2020.png", "prefecture_lq_producer_services_2020.png"]  # --figures key
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "Not yet available" not in summary
     assert "Not run on this data" in summary and "No numbers are shown" in summary
@@ -154,3 +155,13 @@ def test_unknown_subcommand_four_parts(capsys):
     assert {"datasets", "report", "versions", "lq", "circle", "tfp"} <= set(names)
     assert err == [f"jilin-spatial: error: SUBCOMMAND: expected one of {names}, got 'reprot'. Fix: run one of them, "
                    "e.g. jilin-spatial datasets (see jilin-spatial --help)"]
+
+
+def test_figures_all_draws_every_prepared_figure(tmp_path):
+    out = tmp_path / "r"
+    assert cli.main(["report", "--out", str(out), "--level", "prefecture", "--figures", "all"]) == 0
+    names = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert "prefecture_lq_producer_services_2020.png" in names and "prefecture_lq_manufacturing_2020.png" in names
+    assert "prefecture_coupling_D.png" in names and len(names) >= 4
+    assert cli.main(["report", "--out", str(tmp_path / "n"), "--level", "prefecture", "--figures", "none"]) == 0
+    assert not list((tmp_path / "n" / "figures").glob("*.png"))
