@@ -307,7 +307,8 @@ def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: 
     sides = {"p_norm": TWO, "p_rand": TWO, "p_sim": FOLDED, "p_exact": FOLDED}
     common = dict(weights=sw.describe(), transform=sw.transform, dropped=nans, sides=sides)
     with _silenced():
-        m = esda.Moran(y, W, transformation=sw.transform.upper(), permutations=0 if mode == "exact" else mode)
+        # analytic part only: the permutation inference is exact_moran or _moran_permutations below
+        m = esda.Moran(y, W, transformation=sw.transform.upper(), permutations=0)
     analytic = dict(VI_norm=float(m.VI_norm), z_norm=float(m.z_norm), p_norm=float(m.p_norm),
                     VI_rand=float(m.VI_rand), z_rand=float(m.z_rand), p_rand=float(m.p_rand))
     if mode == "exact":
