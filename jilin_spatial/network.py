@@ -11,7 +11,7 @@ layer, and bulk shortest paths (``methods.md`` §3, §5).
   ``access_min`` each way.  Stations are matched to a seat by name: the
   district's prefecture station, or a station named like the county (plus an
   optional 东/西/南/北 suffix, :func:`match_stations`); a region's recipe may
-  override it (the Jilin recipe's ``seat_station_table``).
+  override it (a region recipe's seat-station table).
 * Seats without a station get a *modelled* road layer to the seats of
   adjacent units (:func:`connect_seats`): great-circle distance between representative points
   times ``detour`` at ``road_speed_kph``.
@@ -73,7 +73,7 @@ def graph_from_km_posts(km_posts: pd.DataFrame, *, speeds_kph=None, edge_times=N
     Parameters
     ----------
     km_posts : pandas.DataFrame
-        One row per station and line; works for the embedded Jilin table and
+        One row per station and line; works for an embedded regional table and
         for the national ``china_rail_km_posts.csv``.
     speeds_kph : dict, optional
         Commercial speed per mode.
@@ -445,6 +445,9 @@ class _TripGraph:
         c_end = max(p["urban_km"] * (60 / p["urban_speed_kph"] - 60 / vr), 0.0)
         seats = [n for n, d in G.nodes(data=True) if str(d.get("kind", "")).endswith("_seat")]
         for x in seats:
+            if any(G.edges[x, y].get("mode") not in ("road", "access") for y in G.neighbors(x)):
+                edge(("o", x), ("b", x), 0.0, "access")   # a seat on the rail edges is its own station
+                edge(("a", x), ("d", x), 0.0, "egress")
             edge(("o", x), ("r1", x), c_end, "road")
             edge(("r1", x), ("d", x), c_end, "road")
             edge(("r2", x), ("d", x), c_end, "road")
