@@ -209,7 +209,7 @@ def economic_circles(G, centres, *, units, minutes=(30, 60, 90), places: pd.Data
         ``membership``: centre, minutes (threshold), adcode, names,
         travel_min, margin_min (minutes - threshold), inside, borderline,
         mode, route.  ``coverage``: centre, minutes, n_counties, counties
-        (names), n_borderline, borderline, population, employment, area_km2
+        (ids, ``;``-joined), county_names, n_borderline, borderline, population, employment, area_km2
         and ``*_share``.  ``polygons``: one row per centre and threshold
         (EPSG:4326).  There is no search limit: a seat is unreachable only
         in a disconnected graph.
@@ -280,8 +280,8 @@ def economic_circles(G, centres, *, units, minutes=(30, 60, 90), places: pd.Data
             ids = list(t.index[inside])
             a = attrs.loc[ids]
             bl = list(t.index[border])
-            row = {"centre": centre, "minutes": m, "n_counties": len(ids),
-                   "counties": "; ".join(f"{attrs.name_en[i]} ({attrs.name_zh[i]})" for i in ids),
+            row = {"centre": centre, "minutes": m, "n_counties": len(ids), "counties": ";".join(ids),
+                   "county_names": "; ".join(f"{attrs.name_en[i]} ({attrs.name_zh[i]})" for i in ids),
                    "n_borderline": len(bl),
                    "borderline": "; ".join(f"{attrs.name_en[i]} ({t.travel_min[i]:.0f} min)" for i in bl)}
             for k in ("population", "employment", "area_km2"):
@@ -450,7 +450,7 @@ def run_scenario(G, links: pd.DataFrame | None = None, *, units, centres, masses
         cov[f"{k}_before"] = cb[k]
         cov[f"{k}_after"] = ca[k]
         cov[f"{k}_change"] = ca[k] - cb[k]
-    cov["counties_after"] = ca["counties"]
+    cov["counties_after"] = ca["county_names"]
     cov["borderline_after"] = ca["borderline"]
     level = _seat_level(G, masses.index)
     ties = {}

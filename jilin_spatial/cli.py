@@ -184,7 +184,7 @@ def _cmd_circle(args):
                   f"population share {r.population_share_before:.1%} -> {r.population_share_after:.1%}")
         else:
             print(f"  {r.centre} {r.minutes:.0f} min: {r.n_counties} counties ({r.n_borderline} borderline): "
-                  f"{r.counties}")
+                  f"{r.county_names}")
     for r in res.entered.itertuples():
         print(f"  {r.status} {r.centre} {r.minutes:.0f}-min circle: {r.name_en} "
               f"({r.travel_min_before:.0f} -> {r.travel_min_after:.0f} min)")

@@ -282,7 +282,7 @@ def connect_seats(G, seats: pd.DataFrame, *, access_min: float = TRIP_DEFAULTS["
     60.2
     """
     if road not in ("off_network", "all", "none"):
-        raise InputError("road", "one of ['all', 'off_network', 'none']", repr(road), "pass road='all'")
+        raise InputError("road", "one of ['off_network', 'all', 'none']", repr(road), "pass road='all'")
     for name, v in (("access_min", access_min), ("road_speed_kph", road_speed_kph), ("detour", detour),
                     ("urban_speed_kph", urban_speed_kph)):
         _positive(name, v)

@@ -526,7 +526,7 @@ def _step_network(ctx: ReportContext) -> StepOutput:
                        f"membership flips under {pr.get('sensitivity')}. See docs/circles.md.", ""]
         for x in cov.itertuples():
             so.summary.append(f"- {x.centre} {x.minutes:.0f}-min circle: {x.n_counties} units, "
-                              f"{x.population_share:.1%} of population, {x.area_km2_share:.1%} of area: {x.counties}"
+                              f"{x.population_share:.1%} of population, {x.area_km2_share:.1%} of area: {x.county_names}"
                               + (f"; borderline: {x.borderline}" if x.n_borderline else ""))
         if circ.params["zones_population_share"]:
             so.summary.append(f"- units without a polygon (development zones) hold "
