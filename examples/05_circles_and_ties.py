@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import jilin_spatial as js
+from jilin_spatial.jilin import scenario
 
 pref = js.Region.jilin("prefecture")   # 9 prefectures: masses (urban population, GDP) and seats
 cty = js.Region.jilin("county")        # 60 counties: the units circles cover, default centres
@@ -27,16 +28,17 @@ print(ties.sort_values("R", ascending=False).head(4)[["from", "to", "distance", 
 nodes, edges = js.tie_centrality(ties)
 print(nodes.assign(name=nodes.adcode.map(masses.name_en)).round(3).to_string(index=False))
 
-# circles and the proposed loop line (Changchun - Nong'an - Dehui - Yushu - Jiaohe - Huadian - Panshi -
-# Gongzhuling - Changchun), as a job that writes tables and layers; link lengths are MODELLED (not surveyed)
-loop = ["Changchun", "Nong'an", "Dehui", "Yushu", "Jiaohe", "Huadian", "Panshi", "Gongzhuling", "Changchun"]
-G = cty.transport_graph()
-places = cty.place_table()
-links = [f"{a},{b},{js.circles.modelled_link_km(a, b, G, places=places):.1f},high-speed,200"
-         for a, b in zip(loop[:-1], loop[1:])]
+# door-to-door circles and the proposed loop line (Changchun - Nong'an - Dehui - Yushu - Jiaohe - Huadian - Panshi -
+# Gongzhuling - Changchun), a built-in scenario: legs MODELLED (great-circle x 1.2), 200 km/h intercity design speed;
+# the job writes map.html, layers.gpkg, tables/ and summary.md (docs/circles.md)
 out = Path(os.environ.get("JILIN_SPATIAL_EXAMPLE_OUT", tempfile.mkdtemp())) / "scenario"
-res = js.run_circle(cty, out, centres=["Changchun"], minutes=[30, 60, 90], links=links, masses_region=pref)
-print(res.entered.round(1).to_string(index=False))
+res = js.run_circle(cty, out, centres=["Changchun", "Jilin City"], minutes=[30, 60, 90],
+                    scenario=scenario("proposed-loop"), masses_region=pref)
+print(res.entered[["centre", "minutes", "name_en", "status", "travel_min_before", "travel_min_after"]]
+      .round(1).to_string(index=False))
+ch = res.changes[(res.changes.minutes == 60) & (res.changes.minutes_change < -1)]
+print(ch[["centre", "name_en", "travel_min_before", "travel_min_after", "margin_min_after", "borderline_after"]]
+      .round(1).to_string(index=False))
 print(res.coverage[["centre", "minutes", "n_counties_before", "n_counties_after", "population_share_change"]]
       .round(3).to_string(index=False))
 top = ties.sort_values("R", ascending=False).iloc[0]

