@@ -98,7 +98,7 @@ def test_readme_python_blocks_run(readme_run):
     # files the blocks say they write
     for f in ("counties.gpkg", "employment_2010.csv", "employment_2020.csv", "my_system.csv", "map.html", "lq.png",
               "my_layers.gpkg", "grid_lq/layers.gpkg", "grid_lq/tables/coagglomeration.csv", "grid_lq/provenance.json",
-              "table1.csv", "circle_out/provenance.json", "circle_out/tables/scenario_entered.csv",
+              "table1.csv", "circle_out/provenance.json", "circle_out/tables/scenario_entered_left.csv",
               "tfp_out/tables/malmquist_by_period.csv", "tfp_out/provenance.json"):
         assert (folder / f).is_file(), f
 
