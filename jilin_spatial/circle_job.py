@@ -208,44 +208,44 @@ def _write_map(path, region, G, res, centres, mins, scenario_res):
     rl = _route_lines(G, circ.times)
     if rl is not None:
         layers.append(webmap.MapLayer("Links used by the routes (schematic)", rl, kind="rail"))
-    m = webmap.build_map(layers, title=f"Economic circles, {region.name} (modelled door-to-door minutes)")
-    _exclusive_and_points(m, G, [ly.name for ly in layers if ly.name.startswith("Circle ") and
-                                 not ly.name.startswith("Circle outlines")], circ, centres)
+    layers += _point_layers(G, circ, units)
+    first_circle = next(ly.name for ly in layers if ly.kind == "categorical")
+    m = webmap.build_map(layers, title=f"Economic circles, {region.name} (modelled door-to-door minutes)",
+                         default=first_circle)  # circle runs open on a circle (circle layers are exclusive themes)
     webmap.save_map(m, path)
     return len(layers)
 
 
-def _exclusive_and_points(m, G, exclusive_names, circ, centres):
-    """Make the per-centre/threshold circle layers exclusive (radio buttons), and add stations, centres and
-    dashed outlines of the borderline seats."""
-    import folium
-    from folium.map import FeatureGroup
+def _point_layers(G, circ, units):
+    """Stations (OSM points), centres and borderline seats as point overlays of the map."""
+    import geopandas as gpd
 
-    for child in m._children.values():
-        if isinstance(child, FeatureGroup) and child.layer_name in exclusive_names:
-            child.overlay = False
-    fg = folium.FeatureGroup(name="Stations (OSM points) and centres", show=True, overlay=True)
-    for n, d in G.nodes(data=True):
-        if d.get("kind") == "station" and "lon" in d and np.isfinite(d.get("lon", np.nan)):
-            folium.CircleMarker((d["lat"], d["lon"]), radius=2, color="#444", fill=True, weight=1,
-                                tooltip=f"station {n} ({d.get('point', '')})").add_to(fg)
-    for c, node in circ.params["centre_nodes"].items():
-        d = G.nodes[node]
-        folium.CircleMarker((d["lat"], d["lon"]), radius=7, color="#000", fill=True, fill_color="#ffff33",
-                            fill_opacity=1, tooltip=f"centre {c}").add_to(fg)
-    fg.add_to(m)
+    from . import webmap
+
+    def pts(rows):
+        return gpd.GeoDataFrame(rows, geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows]),
+                                crs="EPSG:4326")
+
+    out = []
+    st = [{"name_zh": f"station {n}", "lon": d["lon"], "lat": d["lat"]} for n, d in G.nodes(data=True)
+          if d.get("kind") == "station" and np.isfinite(d.get("lon", np.nan))]
+    if st:
+        out.append(webmap.MapLayer("Stations (OSM points)", pts(st), kind="points", show=False))
+    ce = [{"name_zh": f"centre {c}", "lon": G.nodes[n]["lon"], "lat": G.nodes[n]["lat"]}
+          for c, n in circ.params["centre_nodes"].items()]
+    out.append(webmap.MapLayer("Centres", pts(ce), kind="points", show=True))
     bl = circ.membership[circ.membership.borderline]
     if len(bl):
-        fb = folium.FeatureGroup(name="Borderline seats (dashed outline)", show=True, overlay=True)
-        ids = sorted(set(bl.adcode))
-        for a in ids:
+        names = units.set_index("adcode")["name_zh"]
+        rows = []
+        for a in sorted(set(bl.adcode)):
             d = G.nodes[f"seat:{a}"]
-            rows = bl[bl.adcode == a]
             tip = "; ".join(f"{r.centre} {r.minutes:.0f} min: {r.travel_min:.0f} min (margin {r.margin_min:+.0f})"
-                            for r in rows.itertuples())
-            folium.CircleMarker((d["lat"], d["lon"]), radius=9, color="#d94801", weight=2, dash_array="4 3",
-                                fill=False, tooltip=f"borderline {d.get('name_zh', a)}: {tip}").add_to(fb)
-        fb.add_to(m)
+                            for r in bl[bl.adcode == a].itertuples())
+            rows.append({"name_zh": f"{names.get(a, a)}: {tip}", "borderline": True, "lon": d["lon"], "lat": d["lat"]})
+        out.append(webmap.MapLayer("Borderline seats", pts(rows), kind="points", show=True,
+                                   note="membership flips under access ±5 min or speeds ±10 %"))
+    return out
 
 
 def _summary(region, res, centres, mins, scenario_res, params, notes):
