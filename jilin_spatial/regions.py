@@ -399,16 +399,20 @@ class Region:
                            "modelled": True})
         return rp if s is None else pd.concat([s, rp], ignore_index=True)
 
-    def build_graph(self, *, rail_edges: pd.DataFrame | None = None, access_min: float = 15.0,
-                    road_speed_kph: float = 60.0, detour: float = 1.3, speeds_kph=None):
-        """A transport graph: rail edges (``rail_edges``, default the region's) plus seats with connectors and
-        modelled roads between contiguous units (all of them when there is no rail)."""
-        rail_edges = self.rail_edges if rail_edges is None else rail_edges
+    def build_graph(self, *, rail_edges: pd.DataFrame | None = None, speeds_kph=None, **trip):
+        """A transport graph: rail edges (``rail_edges``, default the region's) plus seats with access edges and a
+        road between every pair of contiguous units (road is always an alternative; ``docs/circles.md``).
+
+        ``trip`` are the door-to-door parameters of :func:`jilin_spatial.network.connect_seats` (``access_min``,
+        ``road_speed_kph``, ``detour``, ``urban_speed_kph``, ``urban_km``, ``boarding_min``, ``transfer_min``,
+        ``road_times``), with its documented defaults.
+        """
         import networkx as nx
 
         from .network import connect_seats, graph_from_edges
         from .weights import spatial_weights
 
+        rail_edges = self.rail_edges if rail_edges is None else rail_edges
         seats = self.seat_points().assign(level=self.level)
         if rail_edges is not None:
             e = rail_edges.copy()
@@ -417,15 +421,12 @@ class Region:
                     e[c] = e[c].astype(str)
             G = graph_from_edges(e, speeds_kph=speeds_kph)
             seats["stations"] = [a if a in G else "" for a in seats.adcode]
-            road = "all"  # road is always an alternative (issue 15)
         else:
             G = nx.Graph()
             seats["stations"] = ""
-            road = "all"
         nb = spatial_weights(self.units, kind="queen", islands="zero").w.neighbors
-        H = connect_seats(G, seats, access_min=access_min, road=road, road_speed_kph=road_speed_kph, detour=detour,
-                          neighbours=nb)
-        H.graph["source"] = ("user rail edges; connectors and roads modelled" if rail_edges is not None
+        H = connect_seats(G, seats, road="all", neighbours=nb, **trip)
+        H.graph["source"] = ("user rail edges; access and roads modelled" if rail_edges is not None
                              else "modelled roads between neighbouring units only (no rail given)")
         return H
 

@@ -151,3 +151,16 @@ def test_a_code_from_another_province_gets_no_near_miss_suggestion():
     with pytest.raises(InputError, match=r"centre: expected an id or a place name of Jilin Province \(prefecture\), "
                                          r"got '210100'. Fix: no unit of Jilin Province \(prefecture\) has that id"):
         r.resolve("210100")  # Shenyang: before, "did you mean 220100" (Changchun)
+
+
+def test_user_region_graph_takes_every_door_to_door_parameter():
+    r = Region.from_files(FILES["polygons"], id_col="code", name_col="name", table=FILES["t2020"], year=2020,
+                          seats=FILES["seats"])
+    slow = r.transport_graph(road_speed_kph=40.0, urban_speed_kph=10.0)
+    fast = r.transport_graph(road_speed_kph=80.0, urban_speed_kph=20.0)
+    from jilin_spatial.network import door_to_door
+
+    a = door_to_door(slow, ["seat:640104"], targets=["seat:640105"]).set_index("target").travel_min
+    b = door_to_door(fast, ["seat:640104"], targets=["seat:640105"]).set_index("target").travel_min
+    assert a["seat:640105"] == pytest.approx(2 * b["seat:640105"], rel=1e-9)  # every leg is a road leg: time ~ 1/speed
+    assert slow.graph["road_speed_kph"] == 40.0
