@@ -307,7 +307,8 @@ def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: 
     sides = {"p_norm": TWO, "p_rand": TWO, "p_sim": FOLDED, "p_exact": FOLDED}
     common = dict(weights=sw.describe(), transform=sw.transform, dropped=nans, sides=sides)
     with _silenced():
-        # analytic part only: the permutation inference is exact_moran or _moran_permutations below
+        # esda's own permutations would run unseeded on the global stream, one Python call per ordering; they are
+        # drawn below, seeded and vectorised, and handed to the esda object (_set_esda_sims)
         m = esda.Moran(y, W, transformation=sw.transform.upper(), permutations=0)
     analytic = dict(VI_norm=float(m.VI_norm), z_norm=float(m.z_norm), p_norm=float(m.p_norm),
                     VI_rand=float(m.VI_rand), z_rand=float(m.z_rand), p_rand=float(m.p_rand))
@@ -323,6 +324,7 @@ def moran(values: pd.Series, w, *, permutations="auto", seed: int = 12345, nan: 
     if mode == 0:
         return GlobalResult("moran", float(m.I), float(m.EI), n, 0, seed=None, esda=m, **analytic, **common)
     sims = _moran_permutations(m, mode, seed)
+    _set_esda_sims(m, sims, mode)
     larger = int(np.sum(sims >= m.I))
     larger = min(larger, mode - larger)
     ei, se = float(sims.sum() / mode), float(sims.std())
@@ -343,14 +345,56 @@ def _moran_permutations(m, permutations: int, seed) -> np.ndarray:
     y = np.asarray(m.y, float)
     z = y - y.mean()  # esda's z before it standardises the attribute at the end of __init__
     n = len(z)
-    with _seeded(seed):
-        idx = np.stack([np.random.permutation(n) for _ in range(permutations)])
+    idx = _permutation_index(n, permutations, seed)
     A = m.w.sparse
     out = np.empty(permutations)
     for s in range(0, permutations, 2000):
         Z = z[idx[s:s + 2000]]
         out[s:s + len(Z)] = (n / m.w.s0) * np.einsum("pi,pi->p", Z, (A @ Z.T).T) / (z @ z)
     return out
+
+
+_PERMS: dict = {}
+_PERMS_MAX_BYTES = 128 * 2**20
+
+
+def _permutation_index(n: int, permutations: int, seed) -> np.ndarray:
+    """The orderings ``np.random.permutation(n)`` draws under ``seed``, one row each (read-only, kept per process).
+
+    A report tests several variables on the same units with the same seed; the orderings depend only on (n,
+    permutations, seed), so they are drawn once and reused (the smallest integer type, at most 128 MB kept).
+    """
+    key = (int(n), int(permutations), seed)
+    if key not in _PERMS:
+        idx = np.empty((permutations, n), dtype=np.int16 if n <= np.iinfo(np.int16).max else np.int32)
+        with _seeded(seed):
+            for p in range(permutations):
+                idx[p] = np.random.permutation(n)
+        idx.setflags(write=False)
+        while _PERMS and sum(a.nbytes for a in _PERMS.values()) + idx.nbytes > _PERMS_MAX_BYTES:
+            _PERMS.pop(next(iter(_PERMS)))
+        if idx.nbytes <= _PERMS_MAX_BYTES:
+            _PERMS[key] = idx
+        return idx
+    return _PERMS[key]
+
+
+def _set_esda_sims(m, sims: np.ndarray, permutations: int) -> None:
+    """Give an ``esda.Moran`` run without permutations the simulation attributes esda would set for ``sims``."""
+    from scipy import stats
+
+    m.permutations = permutations
+    m.sim = sims
+    larger = (sims >= m.I).sum()
+    if (permutations - larger) < larger:
+        larger = permutations - larger
+    m.p_sim = (larger + 1.0) / (permutations + 1.0)
+    m.EI_sim = sims.sum() / permutations
+    m.seI_sim = np.array(sims).std()
+    m.VI_sim = m.seI_sim ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m.z_sim = (m.I - m.EI_sim) / m.seI_sim
+    m.p_z_sim = stats.norm.sf(m.z_sim) if m.z_sim > 0 else stats.norm.cdf(m.z_sim)
 
 
 def geary(values: pd.Series, w, *, permutations: int = 9999, seed: int = 12345, nan: str = "raise") -> GlobalResult:
@@ -482,9 +526,11 @@ def min_attainable_p(n: int, k, *, ordered=False) -> np.ndarray:
     """
     k = np.asarray(k, int)
     ordered = np.broadcast_to(np.asarray(ordered, bool), k.shape)
-    out = np.array([1.0 / (math.perm(n - 1, int(kk)) if o else math.comb(n - 1, int(kk))) if kk > 0 else 1.0
-                    for kk, o in zip(k.ravel(), ordered.ravel())])
-    return out.reshape(k.shape)
+    # one exact big-integer count per distinct (k, ordered) pair, not per unit
+    pairs, inverse = np.unique(np.stack([k.ravel(), ordered.ravel().astype(int)]), axis=1, return_inverse=True)
+    vals = np.array([1.0 / (math.perm(n - 1, int(kk)) if o else math.comb(n - 1, int(kk))) if kk > 0 else 1.0
+                     for kk, o in pairs.T], dtype=float)
+    return vals[np.asarray(inverse).ravel()].reshape(k.shape)
 
 
 @dataclass
@@ -541,14 +587,27 @@ def _fdr(p):
 
 
 def _row_draws(W):
-    """Per unit: number of neighbours k_i and whether its weights differ (ordered draws)."""
-    card, ordered = [], []
-    for i in W.id_order:
-        wi = np.asarray(W.weights[i], float)
-        wi = wi[wi != 0]
-        card.append(len(wi))
-        ordered.append(len(wi) > 1 and not np.allclose(wi, wi[0], rtol=1e-12, atol=0))
-    return np.array(card), np.array(ordered)
+    """Per unit: number of neighbours k_i and whether its weights differ (ordered draws).
+
+    A unit's non-zero weights are "equal" when each is within 1e-12 (relative) of its first non-zero weight in
+    neighbour-list order (``np.allclose(w, w[0], rtol=1e-12, atol=0)``), computed for all units at once.
+    """
+    from .weights import _flat_weights
+
+    n = len(W.id_order)
+    lens, flat = _flat_weights(W.weights, W.id_order)
+    row = np.repeat(np.arange(n), lens)
+    nz = flat != 0
+    row, flat = row[nz], flat[nz]
+    card = np.bincount(row, minlength=n)
+    first = np.zeros(n)
+    starts = np.cumsum(card) - card  # rows are contiguous and in order: each row's first non-zero weight
+    has = card > 0
+    first[has] = flat[starts[has]]
+    ref = first[row]
+    differs = ~(np.abs(flat - ref) <= 1e-12 * np.abs(ref))
+    ordered = (card > 1) & (np.bincount(row[differs], minlength=n) > 0)
+    return card, ordered
 
 
 def _local_result(name, values, v, W, stats, p_sim, q, quadrant, alpha, fdr, permutations, seed, sw, transform, nans,

@@ -166,13 +166,18 @@ def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k
     if names and name_col is not None:
         size = 7 if len(g) <= 30 else 4.5
         halo = [patheffects.withStroke(linewidth=2.2 if len(g) <= 30 else 1.6, foreground="white")]
+        unit_labels = []
         for _, r in g.iterrows():
             if r.geometry is None or r.geometry.is_empty or not isinstance(r[name_col], str):
                 continue
             p = r.geometry.representative_point()
             label = short_name(r[name_col])
-            ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=size, color="#111",
-                        path_effects=halo, **fp(label))
+            # the point lies inside its polygon, so inside the axes: annotation_clip=False skips
+            # matplotlib's per-label inside-the-axes test at draw time (same drawing, much faster at 2,850 units)
+            unit_labels.append(ax.annotate(label, (p.x, p.y), ha="center", va="center", fontsize=size,
+                                           color="#111", path_effects=halo, annotation_clip=False, **fp(label)))
+    else:
+        unit_labels = []
     leg = ax.legend(handles=handles, title=unit or None, loc="lower right", fontsize=7, title_fontsize=7,
                     frameon=True)
     for t in [leg.get_title(), *leg.get_texts()]:
@@ -195,5 +200,37 @@ def _draw(Figure, Patch, g, column, path, *, crs, title, kind, colors, scheme, k
     line = (f"Source: {source}. " if source else "") + _crs_words(crs)
     fig.text(0.01, 0.01, "\n".join(textwrap.wrap(line, 150)), fontsize=6, color="#444", va="bottom",
              **fp(line))
+    _interior_out_of_layout(fig, ax, unit_labels)
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine, which makes savefig draw the whole figure once more
+    # (with rendering switched off) before the real draw; the layout is already final, so drop it (unless the
+    # caller's rcParams ask for an automatic layout, where None would mean that layout)
+    import matplotlib as mpl
+
+    if not (mpl.rcParams["figure.autolayout"] or mpl.rcParams["figure.constrained_layout.use"]):
+        fig.set_layout_engine(None)
     fig.savefig(path)
+
+
+def _interior_out_of_layout(fig, ax, texts):
+    """Leave labels that surely lie inside the axes out of ``tight_layout``'s measuring (same layout, faster).
+
+    ``tight_layout`` measures every text to find what sticks out of the axes; a label whose generous box (each
+    character at most 1.5 em wide plus 1 em, 3 em tall, centred on its anchor) lies inside the axes cannot
+    change the layout, so only labels near the frame are measured (at 2,850 county names this saves seconds
+    per figure).
+    """
+    if not texts:
+        return
+    ax.apply_aspect()  # the axes box tight_layout measures against
+    box = ax.bbox
+    xy = ax.transData.transform(np.array([t.xy for t in texts], float))
+    px = fig.dpi / 72.0  # pixels per point
+    for t, (x, y) in zip(texts, xy):
+        text = t.get_text()
+        if "\n" in text or t.get_rotation() != 0:
+            continue
+        em = t.get_fontsize() * px
+        hw, hh = (0.75 * len(text) + 1.0) * em, 1.5 * em
+        if box.x0 + hw < x < box.x1 - hw and box.y0 + hh < y < box.y1 - hh:
+            t.set_in_layout(False)

@@ -17,6 +17,7 @@ and bandwidth arguments carry that unit in their names.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import warnings
@@ -102,13 +103,20 @@ class SpatialWeights:
         transform = (transform or self.transform).lower()
         check_choice("transform", transform, TRANSFORMS)
         orig = self.w.transformations.get("O", self.w.weights)
-        keepset = None if keep is None else set(keep)
-        ids = [i for i in self.w.id_order if keepset is None or i in keepset]
-        nb, wt = {}, {}
-        for i in ids:
-            pairs = [(j, x) for j, x in zip(self.w.neighbors[i], orig[i]) if keepset is None or j in keepset]
-            nb[i] = [j for j, _ in pairs]
-            wt[i] = [float(x) for _, x in pairs]
+        if keep is None:  # every unit: copy the lists in one pass (no per-link Python work)
+            ids = list(self.w.id_order)
+            nb = {i: list(self.w.neighbors[i]) for i in ids}
+            lens, flat = _flat_weights(orig, ids)
+            vals, ends = flat.tolist(), np.cumsum(lens).tolist()  # Python floats, as float(x)
+            wt = {i: vals[b - k:b] for i, k, b in zip(ids, lens.tolist(), ends)}
+        else:
+            keepset = set(keep)
+            ids = [i for i in self.w.id_order if i in keepset]
+            nb, wt = {}, {}
+            for i in ids:
+                pairs = [(j, x) for j, x in zip(self.w.neighbors[i], orig[i]) if j in keepset]
+                nb[i] = [j for j, _ in pairs]
+                wt[i] = [float(x) for _, x in pairs]
         with _silenced():
             out = W(nb, wt, id_order=ids, silence_warnings=True)
             out.transform = transform.upper()
@@ -376,8 +384,22 @@ def _weight_number(x, i, j) -> float:
     return float(x)
 
 
+def _flat_weights(weights: dict, ids) -> tuple[np.ndarray, np.ndarray]:
+    """Row lengths and every weight in ``ids`` order, in neighbour-list order, as two arrays (one pass)."""
+    rows = [weights[i] for i in ids]
+    lens = np.fromiter(map(len, rows), np.intp, len(rows))
+    flat = np.fromiter(itertools.chain.from_iterable(rows), float, int(lens.sum()))
+    return lens, flat
+
+
 def _check_weight_values(weights: dict, neighbors: dict) -> None:
     """Raise :class:`InputError` for NaN, inf or negative weights (they make every statistic nan or wrong)."""
+    try:  # fast path: every weight numeric, finite and non-negative
+        _, flat = _flat_weights(weights, list(weights))
+        if np.all(np.isfinite(flat) & (flat >= 0)):
+            return
+    except (TypeError, ValueError):
+        pass  # the loop below names what is wrong
     bad = [(i, j, float(x)) for i in weights for j, x in zip(neighbors[i], weights[i])
            if not (math.isfinite(float(x)) and float(x) >= 0)]
     if bad:
