@@ -542,8 +542,8 @@ class EconomicCircles(_Base):
             res = run_scenario(G, sc, units=cu, centres=centres, minutes=minutes, masses=masses)
             after, before = res["after"], res["before"]
             for r in res["entered"].itertuples():
-                feedback.pushInfo(f"enters the {r.centre} {r.minutes:g}-min circle: {r.adcode} "
-                                  f"({r.before_min:.1f} -> {r.after_min:.1f} min)")
+                feedback.pushInfo(f"{r.status} the {r.centre} {r.minutes:g}-min circle: {r.adcode} "
+                                  f"({r.travel_min_before:.1f} -> {r.travel_min_after:.1f} min)")
         else:
             after, before = economic_circles(G, centres, units=cu, minutes=minutes), None
         for r in after.coverage.itertuples():
