@@ -43,7 +43,7 @@ from ._errors import InputError
 
 __all__ = ["region", "load_counties", "load_prefectures", "load_census", "census_accounting", "unit_changes",
            "macro_regions", "rail_km_posts", "station_points", "rail_graph", "regional_summary", "national_rank",
-           "DATA_DIR", "CHINA_CRS", "YEARS", "LEVELS", "GROUPINGS"]
+           "belt_lq_summary", "DATA_DIR", "CHINA_CRS", "YEARS", "LEVELS", "GROUPINGS"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "national"
 #: Equal-area CRS of the national pack (Albers, lat_1 25, lat_2 47, lon_0 105, WGS84).
@@ -633,6 +633,29 @@ def regional_summary(lq: pd.DataFrame, groups: pd.DataFrame, *, grouping: str = 
                      "mean_lq": x.lq.mean(), "median_lq": x.lq.median(),
                      "weighted_lq": float((w * x.lq).sum() / w.sum()), "share_lq_gt_1": float((x.lq > 1).mean())})
     return pd.DataFrame(rows)
+
+
+def belt_lq_summary(level: str = "prefecture", *, years=YEARS, grouping: str = "region_3belt") -> pd.DataFrame:
+    """High- and low-end producer-service LQ by macro-region for all of China, from the census tables only.
+
+    The same numbers as the national report's ``regional_lq_summary`` (LQ against all industries, reference: all of
+    China; rows without a polygon count in the reference only), without reading any geometry, so other reports (the
+    papers comparison) can set them beside published results cheaply.
+
+    Examples
+    --------
+    >>> t = belt_lq_summary(years=(2020,))
+    >>> sorted(t.group.unique())
+    ['Central', 'East', 'West']
+    """
+    from .concentration import location_quotient
+
+    _check_choice("level", level, LEVELS)
+    emp, _, _ = _employment(level, tuple(years))
+    lq = location_quotient(emp, sectors=["producer_services_high", "producer_services_low"])
+    groups = emp.drop_duplicates("adcode")[["adcode", "province_adcode"]].merge(
+        macro_regions()[["province_adcode", *GROUPINGS]], on="province_adcode", how="left")
+    return regional_summary(lq, groups, grouping=grouping, measures=("producer_services_high", "producer_services_low"))
 
 
 def national_rank(lq: pd.DataFrame, *, measures=MEASURES, province: str = "220000", groups=None) -> pd.DataFrame:

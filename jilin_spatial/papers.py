@@ -534,7 +534,7 @@ def compare_jilin_text(*, n_units: int) -> pd.DataFrame:
 # ------------------------------------------------------------------ Chen
 
 def compare_chen(*, lq_groups: pd.DataFrame | None = None, region_name: str = "Jilin",
-                 delta: float | None = None, lags=None) -> pd.DataFrame:
+                 delta: float | None = None, lags=None, belts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every figure of Chen's Tables 1-3 and text: not comparable on census data, with what can be said.
 
     The coefficients need the licensed 261-city panel (2003-2017, urban-unit employment, capital
@@ -542,7 +542,9 @@ def compare_chen(*, lq_groups: pd.DataFrame | None = None, region_name: str = "J
     panel.  Method constants the package shares (9.6 % depreciation, lags 1 and 2, DEAP conventions)
     are checked.  ``lq_groups`` (``name_en, year, sector, lq`` with ``producer_services_high`` and
     ``_low``) adds the regional-pattern rows: the paper reports no LQ levels, so the package's levels
-    are shown for information only.
+    are shown for information only.  ``belts`` (:func:`jilin_spatial.china.belt_lq_summary`: mean LQ by
+    East/Central/West for all of China's prefectures) sets the national levels beside the paper's regional
+    sample sizes.
     """
     from . import tfp_study
 
@@ -586,7 +588,12 @@ def compare_chen(*, lq_groups: pd.DataFrame | None = None, region_name: str = "J
             c = t2[t2.column_group == reg].set_index("column_label").value_as_printed
             finding = f"IV-GMM SAGG on TFP: high-end {c.get('High-end')}, low-end {c.get('Low-end')}"
             pkg = ""
-            if reg == "Central":
+            if belts is not None:
+                b = belts[belts.group == reg]
+                pkg = "all-China prefectures (census, reference China): " + "; ".join(
+                    f"{x.sector.rsplit('_', 1)[1]}-end {int(x.year)} mean LQ {x.mean_lq:.3f} (n = {int(x.n)})"
+                    for x in b.sort_values(["sector", "year"]).itertuples())
+            if reg == "Central" and belts is None:
                 parts = []
                 for s in ("producer_services_high", "producer_services_low"):
                     g = lq_groups[lq_groups.sector == s]
@@ -596,8 +603,10 @@ def compare_chen(*, lq_groups: pd.DataFrame | None = None, region_name: str = "J
                 pkg = f"{region_name} prefectures (reference {region_name}): " + "; ".join(parts)
             rows.append((_CHEN, "regional pattern", f"{reg}: high- and low-end LQ levels (n = {n} cities)",
                          f"no LQ levels reported; {finding}", pkg, "not comparable", "",
-                         "the paper reports no LQ levels and no city lists; the package has no national layer, so "
-                         "its Jilin LQs (reference: the province, not the country) are shown for information"
+                         "the paper reports no LQ levels and no city lists (its 261 cities are a subset of the "
+                         "prefectures, on urban-unit employment 2003-2017, not census employment)"
+                         + ("; the national census levels are shown for information" if belts is not None else
+                            "; the package's Jilin LQs (reference: the province) are shown for information")
                          + ("; Jilin is Central in the three-belt split" if reg == "Central" else "")))
     return _rows(rows)
 

@@ -808,8 +808,10 @@ def _step_papers(ctx: ReportContext) -> StepOutput:
     parts.append(papers.compare_jilin_text(n_units=len(pref.units)))
     all_s = pd.concat([similarity_coefficient(_emp(ctx, r)).S for r in ctx.regions])
     parts.append(papers.compare_coordination_text(similarity_range=(float(all_s.min()), float(all_s.max()))))
+    from .china import belt_lq_summary
+
     parts.append(papers.compare_chen(lq_groups=lq[(lq.denominator == "all") & lq.sector.isin(
-        ["producer_services_high", "producer_services_low"])]))
+        ["producer_services_high", "producer_services_low"])], belts=belt_lq_summary(years=ctx.years)))
     table = pd.concat(parts, ignore_index=True)
     so.tables["paper_comparison"] = table
     counts = papers.verdict_counts(table)

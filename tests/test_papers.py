@@ -110,3 +110,18 @@ def test_report_on_the_embedded_prefectures_has_the_comparison(tmp_path):
     rho = t[t.item == "Spearman rank correlation of the 8 ties"].package_value.astype(float).iloc[0]
     assert rho == pytest.approx(1 - 6 * (2 ** 2 + 1 + 1) / (8 * 63), abs=1e-4)  # Yanji 7->5, Baicheng, Tonghua +1
     assert (t.table == "findings").sum() == 20
+
+
+def test_chen_regional_rows_carry_the_national_belt_levels():
+    """The East/Central/West rows show all-China prefecture mean LQs (belt_lq_summary; its means are checked by hand
+    in tests/test_china.py), not the old 'no national layer' text."""
+    from jilin_spatial import china
+
+    belts = china.belt_lq_summary(years=(2020,))
+    lqg = pd.DataFrame({"name_en": ["x"], "year": [2020], "sector": ["producer_services_high"], "lq": [1.0]})
+    c = papers.compare_chen(lq_groups=lqg, belts=belts)
+    east = c[(c.table == "regional pattern") & c.item.str.startswith("East")].iloc[0]
+    assert "high-end 2020 mean LQ" in east.package_value and east.agrees == "not comparable"
+    b = belts[(belts.group == "East") & (belts.sector == "producer_services_high")].iloc[0]
+    assert f"high-end 2020 mean LQ {b.mean_lq:.3f} (n = {int(b.n)})" in east.package_value
+    assert "no national layer" not in east.reason
