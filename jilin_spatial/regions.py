@@ -29,7 +29,7 @@ the parent level).  Metrics never see a Region: jobs take the tables out of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -477,14 +477,6 @@ class Region:
         kind = "seat points" if self.seats is not None else "representative points (modelled)"
         return (great_circle_matrix(self.seat_points()), "great_circle_km",
                 f"great-circle km between {kind}, modelled", None)
-
-    def units_out(self):
-        """The units with the caller's id column name (for outputs)."""
-        return self.units.rename(columns={"adcode": self.id_name}) if self.id_name != "adcode" else self.units
-
-    def with_(self, **changes) -> Region:
-        """A copy with some parts replaced (validated again)."""
-        return replace(self, **changes)
 
     def describe(self) -> str:
         """One line: name, level, units, years, what is present."""
