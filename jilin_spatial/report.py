@@ -628,6 +628,56 @@ def _with_reasons(ctx: ReportContext, level: str, g):
     return g
 
 
+#: degrees of context drawn around the region on the report's map
+CONTEXT_MARGIN_DEG = 2.0
+
+
+def _map_context(units, *, margin_deg: float = CONTEXT_MARGIN_DEG):
+    """Offline context overlays for the report's map, and one summary line.
+
+    ``units``: the regions' unit GeoDataFrames.  For a region whose bounding box
+    meets China: the province outlines and the prefecture-level cities within
+    ``margin_deg`` of it (:func:`jilin_spatial.china.context`); cities inside the
+    region are left to the region's own seats and names, and so are the name
+    labels of provinces whose label point lies in the region.  Elsewhere: no
+    layers, and the line says why.
+    """
+    import numpy as np
+    import shapely
+
+    from .china import _province_outlines_cached, context
+    from .webmap import MapLayer
+
+    geoms = []
+    for u in units:
+        if u.crs is not None and u.crs.to_epsg() != 4326:
+            u = u.to_crs("EPSG:4326")
+        geoms.extend(g for g in u.geometry.values if g is not None and not g.is_empty)
+    b = shapely.total_bounds(np.array(geoms, dtype=object)) if geoms else np.full(4, np.nan)
+    lonlat = np.isfinite(b).all() and -180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90
+    if not lonlat or not _province_outlines_cached().geometry.intersects(shapely.box(*b)).any():
+        return [], ("- map context: none (the region lies outside China; the offline context the package ships "
+                    "covers China only).")
+    outlines, cities = context(b, margin_deg=margin_deg)
+    tree = shapely.STRtree(geoms)
+    inside = np.unique(tree.query(cities.geometry.values, predicate="intersects")[0])
+    cities = cities.drop(index=cities.index[inside]).reset_index(drop=True)
+    lab = shapely.points(outlines.label_lon.to_numpy(), outlines.label_lat.to_numpy())
+    covered = np.unique(tree.query(lab, predicate="intersects")[0])
+    outlines.loc[outlines.index[covered], ["label_lon", "label_lat"]] = np.nan
+    layers = [MapLayer("Neighbouring provinces (context)", outlines, kind="context", show=True,
+                       note="simplified province outlines (about 1 km) from the package's county coverage; "
+                            "rivers are not in the package's data and are not drawn")]
+    if len(cities):
+        layers.append(MapLayer("Cities (context)", cities, kind="context", show=len(cities) <= 40,
+                               note="prefecture-level seats outside the region (larger dot: provincial capital); "
+                                    "Chinese names"))
+    line = (f"- map context (offline, drawn under the thematic layers): {len(outlines)} province outlines and "
+            f"{len(cities)} prefecture-level cities outside the region, within {margin_deg:g}° of it, from the "
+            "package's national data (simplified outlines, about 1 km); no rivers (the package ships none).")
+    return layers, line
+
+
 def _step_map(ctx: ReportContext) -> StepOutput:
     from .layers import NODATA
     from .webmap import MapLayer, build_map
@@ -708,6 +758,8 @@ def _step_map(ctx: ReportContext) -> StepOutput:
     if rail is not None:
         layers.append(MapLayer("Rail (schematic)", rail, kind="rail",
                                note="straight lines between seats: modelled geometry"))
+    context_layers, context_line = _map_context([r.units for r in ctx.regions])
+    layers += context_layers
     ctx.map = build_map(layers, title=f"jilin_spatial report: {ctx.regions[0].name}", lang=opts.lang,
                         tiles=None if opts.tiles == "none" else opts.tiles, default=default)
     wanted = FIGURE_SETS[opts.figures]
@@ -719,12 +771,13 @@ def _step_map(ctx: ReportContext) -> StepOutput:
     n_theme = sum(ly.kind in ("numeric", "categorical") for ly in layers)
     so.summary += ["## Map and figures", "",
                    f"- map.html: {n_theme} thematic layers (one shown at a time; default: "
-                   f"{default or layers[0].label}) and overlays (outlines, place names, seats, ties, circles, rail); "
+                   f"{default or layers[0].label}) and overlays (outlines, place names, seats, ties, circles, rail, "
+                   "context); "
                    f"self-contained (Leaflet 1.9.3 inlined, {'no basemap' if opts.tiles == 'none' else 'OSM tiles'}, "
                    "opens offline). Rail lines and circle travel times are modelled. LQ classes have fixed "
                    "bounds around 1 (< 0.8, 0.8-1, 1-1.25, 1.25-2, >= 2).",
                    f"- figures/: {len(figs)} PNG choropleths with place names, legend, scale bar and north arrow "
-                   f"(missing or masked values in grey, {NODATA})."] + notes + [""]
+                   f"(missing or masked values in grey, {NODATA}).", context_line] + notes + [""]
     so.console.append(f"map: {len(layers)} layers, {len(figs)} figures")
     return so
 

@@ -52,7 +52,7 @@ __all__ = ["MapLayer", "build_map", "save_map", "classify", "class_entries", "fi
 
 SCHEMES = ("quantiles", "natural_breaks", "user_defined", "fixed_breaks")
 THEME_KINDS = ("numeric", "categorical")
-OVERLAY_KINDS = ("ties", "rail", "circles", "points")
+OVERLAY_KINDS = ("ties", "rail", "circles", "points", "context")
 # The colour constants (LISA_COLORS, STAGE_COLORS, CLASS3_COLORS, COUPLING_COLORS, HOTCOLD_COLORS, NODATA) live in
 # the layer registry (:mod:`jilin_spatial.layers`) and are re-exported here for code that imports them from webmap.
 TILES = {
@@ -69,7 +69,12 @@ class MapLayer:
     coloured by ``column``; thematic layers are exclusive, one at a time),
     or an overlay drawn over it: ``ties``, ``rail``, ``circles`` (one
     overlay per centre) or ``points`` (e.g. seats; a ``borderline`` boolean
-    column marks borderline seats).
+    column marks borderline seats).  ``context`` is an overlay drawn
+    *under* the thematic layers, for orientation: lines or polygons as thin
+    grey lines (labelled at ``label_lon``/``label_lat`` where given), or
+    points as small grey dots labelled with their name (a true
+    ``is_capital`` column draws a larger dot); see
+    :func:`jilin_spatial.china.context`.
 
     Options left as None (``kind``, ``unit``, ``scheme``, ``k``,
     ``colors``, ``cmap``, ``bins``, ``palette``) are filled from the layer
@@ -518,6 +523,35 @@ def _points(ly, idx, ui):
             "l": [_esc(a) for a, _ in legend], "p": [c for _, c in legend]}
 
 
+def _context(ly, idx, lang):
+    """A context overlay: grey lines (outlines) or small labelled dots (cities), drawn under the thematic layers."""
+    g = _wgs84(ly.gdf)
+    pref = ["name_zh", "name_en"] if lang == "zh" else ["name_en", "name_zh"]
+
+    def name(r):
+        return next((_esc(r[n]) for n in pref + ["adcode"] if n in g.columns and pd.notna(r[n]) and r[n] != ""), "")
+
+    lines, pts, labels = [], [], []
+    for _, r in g.iterrows():
+        geom = r.geometry
+        if geom is None or geom.is_empty:
+            continue
+        if geom.geom_type in ("Point", "MultiPoint"):
+            p = geom if geom.geom_type == "Point" else geom.geoms[0]
+            cap = "is_capital" in g.columns and bool(r["is_capital"])
+            pts.append({"p": _latlon(p), "n": name(r), "b": cap})
+            continue
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            geom = geom.boundary
+        lines.append(_geom(geom))
+        if "label_lon" in g.columns and pd.notna(r.get("label_lon")) and pd.notna(r.get("label_lat")):
+            labels.append({"p": [round(float(r["label_lat"]), 4), round(float(r["label_lon"]), 4)], "n": name(r)})
+    legend = ([(ly.name, "#8c8c8c")] if lines else []) + ([(ly.name, "#666666")] if pts else [])
+    return {"i": idx, "t": _esc(ly.label), "k": "context", "show": bool(ly.show), "n": _esc(ly.note),
+            "lines": [x for x in lines if x is not None], "labels": labels, "pts": pts,
+            "l": [_esc(a) for a, _ in legend], "p": [c for _, c in legend]}
+
+
 def _json(obj) -> str:
     """JSON for a ``<script>``: nothing in it can close the script or start markup."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -538,6 +572,9 @@ _CSS = """
 .js-legend .sw{display:inline-block;width:14px;height:10px;border:1px solid #777;margin-right:4px}
 .js-note{background:rgba(255,255,255,.85);font:11px sans-serif;padding:1px 4px;max-width:50vw}
 .js-search input{width:150px;font:13px sans-serif;padding:3px}
+.js-ctx span{display:inline-block;white-space:nowrap;font:11px sans-serif;color:#555;
+ text-shadow:0 0 2px #fff,0 0 2px #fff;pointer-events:none;transform:translate(5px,-50%)}
+.js-ctx-area span{font-style:italic;color:#777;transform:translate(-50%,-50%);letter-spacing:1px}
 .js-search .msg{font:11px sans-serif;color:#a00}
 @media (max-width:600px){.js-legendbox{max-width:55vw;max-height:28vh;font-size:11px}
  .js-note{max-width:40vw;font-size:10px}.js-note-more{display:none}.js-search input{width:110px}}
@@ -629,7 +666,28 @@ _JS = r"""
     }
     return g;
   }
+  // context overlays sit in their own pane under the thematic layers (overlayPane is at z-index 400)
+  map.createPane('jsctx').style.zIndex = 350;
+  map.createPane('jsctxlabel').style.zIndex = 590;
+  function contextLayer(o) {
+    var g = L.featureGroup();
+    o.lines.forEach(function(x) {
+      L.geoJSON(x, {pane: 'jsctx', interactive: false, style: {color: '#8c8c8c', weight: 1.3, opacity: 0.9, fill: false}}).addTo(g);
+    });
+    o.labels.forEach(function(x) {
+      L.marker(x.p, {pane: 'jsctxlabel', interactive: false, keyboard: false, icon: L.divIcon({
+        className: 'js-ctx js-ctx-area', html: '<span>' + x.n + '</span>', iconSize: null})}).addTo(g);
+    });
+    o.pts.forEach(function(x) {
+      L.circleMarker(x.p, {pane: 'jsctx', interactive: false, radius: x.b ? 4 : 2.5, color: '#444', weight: 1,
+                           fill: true, fillColor: x.b ? '#444' : '#999', fillOpacity: 1}).addTo(g);
+      L.marker(x.p, {pane: 'jsctxlabel', interactive: false, keyboard: false, icon: L.divIcon({
+        className: 'js-ctx', html: '<span>' + x.n + '</span>', iconSize: null})}).addTo(g);
+    });
+    return g;
+  }
   var overlays = D.overlays.map(function(o) {
+    if (o.k === 'context') { return contextLayer(o); }
     if (o.k === 'lines') { return lineLayer(o); }
     if (o.k === 'circles') { return circleLayer(o); }
     var g = L.featureGroup(); pointMarkers(g, o.pts, '#333333'); return g;
@@ -798,7 +856,9 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
         Numeric and categorical layers are thematic (radio buttons, grouped
         by ``group``, with a year switch when they span several years); ties,
         rail, circles (one overlay per centre) and points are overlays
-        (check boxes), as are the unit outlines and the place names.
+        (check boxes), as are the unit outlines and the place names;
+        ``context`` overlays (outlines, cities) are drawn under the thematic
+        layers and do not set the initial view.
     offline : bool
         Inline Leaflet and strip every external script/stylesheet (default).
     tiles : {"osm"} or None
@@ -857,6 +917,8 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
             overlays.append(_lines(ly, len(overlays), ui))
         elif ly.kind == "circles":
             overlays.extend(_circles(ly, len(overlays), ui))
+        elif ly.kind == "context":
+            overlays.append(_context(ly, len(overlays), lang))
         else:
             overlays.append(_points(ly, len(overlays), ui))
     if default is not None:
@@ -870,7 +932,8 @@ def build_map(layers, *, offline: bool = True, tiles: str | None = None, title: 
     else:
         d = next((i for i, ly in enumerate(theme_layers) if ly.show), 0 if theme_layers else -1)
     coarse, outline = geo.finish(label_min_zoom) or (None, None)
-    allb = bounds if bounds is not None else _wgs84(layers[0].gdf).total_bounds
+    first = next((ly for ly in layers if ly.kind != "context"), layers[0])  # context reaches beyond the region
+    allb = bounds if bounds is not None else _wgs84(first.gdf).total_bounds
     datum = TILES[tiles][2] if tiles else ui["nobase"]
     data = {"ui": {k: _esc(v) for k, v in ui.items()}, "nodata": NODATA, "geo": geo.sets, "themes": themes,
             "overlays": overlays, "def": d, "coarse": coarse, "outline": outline,
