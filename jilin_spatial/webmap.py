@@ -546,7 +546,8 @@ def _context(ly, idx, lang):
         lines.append(_geom(geom))
         if "label_lon" in g.columns and pd.notna(r.get("label_lon")) and pd.notna(r.get("label_lat")):
             labels.append({"p": [round(float(r["label_lat"]), 4), round(float(r["label_lon"]), 4)], "n": name(r)})
-    legend = ([(ly.name, "#8c8c8c")] if lines else []) + ([(ly.name, "#666666")] if pts else [])
+    legend = ([("province border", "#8c8c8c")] if lines else []) + (
+        [("prefecture-level city (larger: capital)", "#666666")] if pts else [])
     return {"i": idx, "t": _esc(ly.label), "k": "context", "show": bool(ly.show), "n": _esc(ly.note),
             "lines": [x for x in lines if x is not None], "labels": labels, "pts": pts,
             "l": [_esc(a) for a, _ in legend], "p": [c for _, c in legend]}
@@ -666,8 +667,8 @@ _JS = r"""
     }
     return g;
   }
-  // context overlays sit in their own pane under the thematic layers (overlayPane is at z-index 400)
-  map.createPane('jsctx').style.zIndex = 350;
+  // context overlays sit in their own pane inside the overlay pane, under the thematic layers (z-index -1 there)
+  map.createPane('jsctx', map.getPane('overlayPane')).style.zIndex = -1;
   map.createPane('jsctxlabel').style.zIndex = 590;
   function contextLayer(o) {
     var g = L.featureGroup();

@@ -68,6 +68,10 @@ def hostile_layers(s):
         MapLayer(f"{s} rail", rail(s), kind="rail", note=s),
         MapLayer(f"{s} circles", circles(s), kind="circles", note=s),
         MapLayer(f"{s} points", points(s), kind="points", note=s),
+        MapLayer(f"{s} context outlines", polygons(s).assign(label_lon=125.0, label_lat=43.0), kind="context",
+                 note=s, show=True),
+        MapLayer(f"{s} context cities", points(s).assign(is_capital=[True, False]), kind="context", note=s,
+                 show=True),
     ]
 
 

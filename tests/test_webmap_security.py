@@ -118,7 +118,7 @@ def test_hostile_strings_inert_in_headless_chromium(s, tmp_path):
             pg.wait_for_timeout(300)
             assert errors == []  # a payload that broke out of a JS string would be a syntax error here
             boxes = pg.locator(".leaflet-control-layers-overlays input")
-            assert boxes.count() == 2 + 5  # outlines, names; ties, rail, circles of two centres, points
+            assert boxes.count() == 2 + 7  # outlines, names; ties, rail, circles of two centres, points, 2 context
             for i in range(boxes.count()):  # switch every overlay on
                 if not boxes.nth(i).is_checked():
                     boxes.nth(i).click()
@@ -145,11 +145,14 @@ def test_hostile_strings_inert_in_headless_chromium(s, tmp_path):
             assert "&lt;" not in "".join(got["tooltips"] + got["popups"])  # escaped once, not twice
             # legends, layer list and title show it literally too
             legends = pg.evaluate("[...document.querySelectorAll('.js-legend')].map(e => e.textContent)")
-            assert len(legends) == 7 and all(s in t for t in legends)
+            assert len(legends) == 9 and all(s in t for t in legends)
             assert all(f"{s} {kind}" in legends[i] for i, kind in enumerate(
-                ["numeric", "categorical", "ties", "rail", "circles", "circles", "points"]))
+                ["numeric", "categorical", "ties", "rail", "circles", "circles", "points", "context outlines",
+                 "context cities"]))
             overlays = pg.locator(".leaflet-control-layers-overlays").text_content()
-            assert overlays.count(s) == 7  # ties, rail, "circles: centre" twice each, points
+            assert overlays.count(s) == 9  # ties, rail, "circles: centre" twice each, points, 2 context
+            ctx_labels = pg.evaluate("[...document.querySelectorAll('.js-ctx span')].map(e => e.textContent)")
+            assert len(ctx_labels) == 3 + 2 and all(t.startswith(s) for t in ctx_labels)  # shown literally
             assert pg.evaluate("document.body.textContent").count(f"{s} — no basemap") == 1
         finally:
             b.close()
